@@ -57,6 +57,7 @@ public final class CostModel {
     public static List<LayerCost> perNode(Graph graph, Map<String, long[]> shapes) {
         List<LayerCost> out = new ArrayList<>();
         Set<String> counted = new HashSet<>();
+        Map<String, long[]> known = withDeclared(graph, shapes);
         for (Node n : graph.nodes()) {
             long params = 0;
             for (String in : n.inputs()) {
@@ -69,12 +70,24 @@ public final class CostModel {
                     params += elements(s.getValues());
                 }
             }
-            long[] outShape = shapes.get(n.output(0));
-            long macs = macs(n, shapes);
+            long[] outShape = n.outputs().stream().filter(o -> !o.isEmpty()).findFirst().map(known::get).orElse(null);
+            long macs = macs(n, known);
             long flops = 2 * macs + elementwiseFlops(n, outShape, macs);
             out.add(new LayerCost(n.name(), n.opType(), params, macs, flops, outShape));
         }
         return out;
+    }
+
+    /** Inferred shapes, completed by what the model declares statically (initializers above all). */
+    private static Map<String, long[]> withDeclared(Graph graph, Map<String, long[]> shapes) {
+        Map<String, long[]> known = new java.util.HashMap<>();
+        for (Node n : graph.nodes()) {
+            for (String in : n.inputs()) {
+                graph.declared(in).filter(Graph.ValueInfo::isStatic).ifPresent(v -> known.put(in, v.dims()));
+            }
+        }
+        known.putAll(shapes);
+        return known;
     }
 
     private static long elementwiseFlops(Node n, long[] outShape, long macs) {

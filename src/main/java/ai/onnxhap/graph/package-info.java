@@ -1,0 +1,5 @@
+/**
+ * A read-only view of an ONNX graph for analysis: nodes in topological order, producers and consumers,
+ * shape-chain constant folding and cost counting. Needs neither ONNX Runtime nor TensorFlow.
+ */
+package ai.onnxhap.graph;

@@ -1,0 +1,131 @@
+package ai.onnxhap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.model.Tensor;
+import ai.onnxhap.model.TensorCodec;
+import ai.onnxhap.onnx.ModelProto;
+import ai.onnxhap.onnx.TensorProto;
+import ai.onnxhap.report.Json;
+import ai.onnxhap.testing.TestModels;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = CommandLineFactory.create(new PrintWriter(out), new PrintWriter(err)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private Path save(OnnxModel m, String name) {
+        Path p = dir.resolve(name);
+        ModelIO.save(m, p);
+        return p;
+    }
+
+    @Test
+    void versionAndHelpDocumentExitCodes() {
+        Run v = run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().startsWith("onnx-hap 0.1.0"), v.out());
+        Run h = run("--help");
+        assertEquals(0, h.code());
+        assertTrue(h.out().contains("3   model not supported or not valid ONNX"), h.out());
+        assertTrue(h.out().contains("inspect") && h.out().contains("validate"));
+    }
+
+    @Test
+    void inspectReportsClosedFormMacsAndParameters() throws Exception {
+        // 1x3x16x16 → Conv 8 filters 3x3, stride 1, pad 1: 16x16 outputs, each 3·3·3 MACs.
+        Path model = save(TestModels.conv(-1, 3, 8, 3, 1, 1, 1, 16, 16, 7), "conv.onnx");
+        Run r = run("inspect", model.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = Json.mapper().readTree(r.out());
+        assertEquals(8L * 16 * 16 * 3 * 3 * 3, json.get("macs").asLong());
+        assertEquals(8 * 3 * 3 * 3 + 8, json.get("parameters").asLong());
+        assertEquals("[1,8,16,16]", json.get("outputs").get(0).get("shape").toString());
+        assertEquals(13, json.get("opsets").get("").asInt());
+
+        Run batch4 = run("inspect", model.toString(), "--batch", "4", "--json");
+        assertEquals(4 * json.get("macs").asLong(), Json.mapper().readTree(batch4.out()).get("macs").asLong());
+
+        Run text = run("inspect", model.toString());
+        assertTrue(text.out().contains("| conv0 | Conv | [1,8,16,16] |    224 | 55.30 K | 100.0% |"), text.out());
+    }
+
+    @Test
+    void inspectRejectsABadShapeOption() {
+        Path model = save(TestModels.mlp(-1, 8, 16, 4, 1), "mlp.onnx");
+        Run wrongRank = run("inspect", model.toString(), "--shape", "x=2,3,4");
+        assertEquals(2, wrongRank.code());
+        assertEquals("onnx-hap: input 'x' expects shape [batch,8], --shape gives [2, 3, 4]", wrongRank.err().trim());
+        Run unknown = run("inspect", model.toString(), "--shape", "nope=1");
+        assertEquals(2, unknown.code());
+        Run ok = run("inspect", model.toString(), "--shape", "x=5,8", "--json");
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    @Test
+    void badInputsMapToDocumentedExitCodes() throws Exception {
+        assertEquals(4, run("inspect", dir.resolve("missing.onnx").toString()).code());
+        Path empty = Files.createFile(dir.resolve("empty.onnx"));
+        Run e = run("inspect", empty.toString());
+        assertEquals(3, e.code());
+        assertEquals(1, e.err().strip().lines().count(), "one line: " + e.err());
+        Path text = dir.resolve("readme.onnx");
+        Files.writeString(text, "hello");
+        assertEquals(3, run("inspect", text.toString()).code());
+        assertEquals(2, run("inspect").code(), "missing parameter");
+        assertEquals(2, run("inspect", "--no-such-option", empty.toString()).code());
+        assertEquals(2, run("frobnicate").code());
+    }
+
+    @Test
+    void validateAModelAgainstItselfIsExactAndPasses() {
+        Path a = save(TestModels.mlp(-1, 8, 16, 4, 1), "a.onnx");
+        Run r = run("validate", a.toString(), a.toString(), "--samples", "16", "--runs", "3", "--warmup", "1",
+                "--max-accuracy-drop", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| y      |           0 |           0 |           yes |          100.0% |"), r.out());
+        assertTrue(r.out().contains("PASSED"));
+    }
+
+    @Test
+    void validateFailsTheGateWhenPredictionsChange() throws Exception {
+        OnnxModel a = TestModels.mlp(-1, 8, 16, 4, 1);
+        // Negating the last layer flips every arg-max: agreement 0%, a 100-point drop.
+        ModelProto p = a.proto();
+        TensorProto v = p.getGraph().getInitializer(2);
+        float[] w = TensorCodec.decode(v).floats().clone();
+        for (int i = 0; i < w.length; i++) {
+            w[i] = -w[i];
+        }
+        ModelProto flipped = p.toBuilder().setGraph(p.getGraph().toBuilder().setInitializer(2,
+                TensorCodec.encode(Tensor.ofFloats("V", new long[] {16, 4}, w)))).build();
+        Path pa = save(a, "a.onnx");
+        Path pb = save(OnnxModel.of(flipped), "b.onnx");
+        Run r = run("validate", pa.toString(), pb.toString(), "--samples", "32", "--runs", "2", "--warmup", "0",
+                "--max-accuracy-drop", "1", "--json");
+        assertEquals(1, r.code(), r.err());
+        JsonNode json = Json.mapper().readTree(r.out());
+        assertFalse(json.get("passed").asBoolean());
+        assertTrue(json.get("accuracyDrop").asDouble() > 50, r.out());
+    }
+}
