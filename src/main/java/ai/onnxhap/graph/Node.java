@@ -16,10 +16,12 @@ import java.util.Optional;
 public final class Node {
     private final NodeProto proto;
     private final String name;
+    private final int index;
     private final Map<String, AttributeProto> attributes;
 
     Node(NodeProto proto, int index) {
         this.proto = proto;
+        this.index = index;
         this.name = proto.getName().isEmpty() ? proto.getOpType() + "_" + index : proto.getName();
         Map<String, AttributeProto> attrs = new LinkedHashMap<>();
         for (AttributeProto a : proto.getAttributeList()) {
@@ -30,6 +32,11 @@ public final class Node {
 
     public NodeProto proto() {
         return proto;
+    }
+
+    /** Position in the file's node list (GraphProto.node), which rewrites address. */
+    public int index() {
+        return index;
     }
 
     /** The node's name, or a stable made-up one (op type + position) when the exporter left it empty. */

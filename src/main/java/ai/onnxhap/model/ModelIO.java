@@ -114,14 +114,17 @@ public final class ModelIO {
         save(model, out, SaveOptions.defaults());
     }
 
-    public static void save(OnnxModel model, Path out, SaveOptions options) {
+    /**
+     * Refuses an output path that would replace the input model or one of its data files, or that cannot
+     * be written; commands call it before long work so a bad path fails at once.
+     */
+    public static void checkOutput(OnnxModel model, Path out) {
         Path target = out.toAbsolutePath().normalize();
-        Path dir = target.getParent();
-        String dataName = target.getFileName() + ".data";
         Set<Path> protectedFiles = inputFiles(model);
         if (protectedFiles.contains(target) || isSameExisting(target, model.source().orElse(null))) {
             throw OnnxHapException.usage("output " + out + " is the input model; choose another output path");
         }
+        Path dir = target.getParent();
         if (!Files.isDirectory(dir)) {
             throw OnnxHapException.io("output directory does not exist: " + dir, null);
         }
@@ -131,6 +134,14 @@ public final class ModelIO {
         if (Files.isDirectory(target)) {
             throw OnnxHapException.usage("output " + out + " is a directory; give a file name");
         }
+    }
+
+    public static void save(OnnxModel model, Path out, SaveOptions options) {
+        checkOutput(model, out);
+        Path target = out.toAbsolutePath().normalize();
+        Path dir = target.getParent();
+        String dataName = target.getFileName() + ".data";
+        Set<Path> protectedFiles = inputFiles(model);
         boolean external = switch (options.policy()) {
             case ALWAYS -> true;
             case NEVER -> false;

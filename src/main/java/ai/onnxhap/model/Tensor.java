@@ -167,6 +167,37 @@ public final class Tensor {
         throw new IllegalStateException("tensor '" + name + "' of type " + type + " is not numeric");
     }
 
+    /** The slices at the given positions along one axis, in the order given. */
+    public Tensor select(int axis, int[] positions) {
+        long[] newShape = shape.clone();
+        newShape[axis] = positions.length;
+        int dim = (int) shape[axis];
+        long inner = 1;
+        for (int i = axis + 1; i < shape.length; i++) {
+            inner *= shape[i];
+        }
+        long outer = size() / Math.max(1, dim * inner);
+        int block = (int) inner * (type.isComplex() ? 2 : 1);
+        int n = (int) (outer * positions.length * block);
+        Object out = switch (type.storage()) {
+            case FLOAT -> new float[n];
+            case DOUBLE -> new double[n];
+            case LONG -> new long[n];
+            case STRING -> throw new IllegalStateException("cannot slice string tensor '" + name + "'");
+        };
+        int dst = 0;
+        for (long o = 0; o < outer; o++) {
+            for (int p : positions) {
+                if (p < 0 || p >= dim) {
+                    throw new IllegalArgumentException("index " + p + " outside axis " + axis + " of " + this);
+                }
+                System.arraycopy(values, (int) ((o * dim + p) * block), out, dst, block);
+                dst += block;
+            }
+        }
+        return new Tensor(name, type, newShape, out);
+    }
+
     /** Values as longs, for shape computations; floating values must be integral. */
     public long[] toLongs() {
         if (values instanceof long[] l) {

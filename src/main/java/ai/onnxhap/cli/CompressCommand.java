@@ -1,0 +1,110 @@
+package ai.onnxhap.cli;
+
+import ai.onnxhap.compress.CompressOptions;
+import ai.onnxhap.compress.Compressor;
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.graph.InputShapes;
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxHapException;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.plan.PlanOptions;
+import ai.onnxhap.report.CompressionRenderer;
+import ai.onnxhap.report.Json;
+import ai.onnxhap.validate.OrtShapeOracle;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "compress", mixinStandardHelpOptions = true,
+        description = "Prune channels, attention heads and FFN neurons physically and write a smaller ONNX model.")
+final class CompressCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model to compress.")
+    Path model;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT.onnx", description = "Where to write the compressed model.")
+    Path output;
+
+    @Option(names = "--ratio", defaultValue = "0.5", paramLabel = "R",
+            description = "Fraction of prunable parameters to remove, in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double ratio;
+
+    @Option(names = "--criterion", defaultValue = "l1", paramLabel = "l1|l2|random",
+            description = "How units are ranked (default: ${DEFAULT-VALUE}).")
+    String criterion;
+
+    @Option(names = "--max-layer-ratio", defaultValue = "0.9", paramLabel = "R",
+            description = "At most this fraction of any one layer's units is removed (default: ${DEFAULT-VALUE}).")
+    double maxLayerRatio;
+
+    @Option(names = "--round-to", defaultValue = "8", paramLabel = "N",
+            description = "Keep channel/neuron counts multiples of N, which vectorised kernels run fastest "
+                    + "(default: ${DEFAULT-VALUE}; 1 = no rounding).")
+    int roundTo;
+
+    @Option(names = "--exclude", split = ",", paramLabel = "NODE", description = "Node names to leave untouched.")
+    List<String> exclude = List.of();
+
+    @Option(names = "--shape", paramLabel = "NAME=D0,D1,...", description = "Concrete input shape for the analysis.")
+    List<String> shapes = List.of();
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed for --criterion random (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--dry-run", description = "Print the plan; write nothing.")
+    boolean dryRun;
+
+    @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON.")
+    Path report;
+
+    @Option(names = "--json", description = "Print the report as JSON instead of tables.")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (output == null && !dryRun) {
+            throw OnnxHapException.usage("give an output path with -o, or --dry-run to only see the plan");
+        }
+        OnnxModel loaded = ModelIO.load(model);
+        if (output != null) {
+            ModelIO.checkOutput(loaded, output);
+        }
+        Map<String, long[]> overrides = new LinkedHashMap<>();
+        shapes.stream().map(InputShapes::parse).forEach(e -> overrides.put(e.getKey(), e.getValue()));
+        var options = new CompressOptions(new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo), criterion, seed,
+                InputShapes.resolve(Graph.of(loaded), overrides, 1));
+        String sha = Hashing.sha256(model);
+        Compressor.Result result = new Compressor(OrtShapeOracle.INSTANCE).compress(loaded, sha, options, dryRun);
+        if (report != null) {
+            Path tmp = Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
+            Files.writeString(tmp, Json.mapper().writeValueAsString(result.report()));
+            Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (!dryRun) {
+            ModelIO.save(result.model(), output);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.write(result.report(), out);
+        } else {
+            CompressionRenderer.render(result.report(), out);
+            if (!dryRun) {
+                out.println("Wrote " + output);
+            }
+        }
+        return ExitCodes.OK;
+    }
+}

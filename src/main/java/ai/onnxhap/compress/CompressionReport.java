@@ -1,0 +1,14 @@
+package ai.onnxhap.compress;
+
+import ai.onnxhap.plan.PruningPlan;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What compress did: the plan, per-group changes and model totals before and after (parameters as
+ * counted by inspect, MACs at {@link #inputShapes}).
+ */
+public record CompressionReport(String tool, String inputModel, String inputSha256, String criterion, double ratio,
+                                long seed, Map<String, long[]> inputShapes, PruningPlan plan, List<LayerChange> layers,
+                                long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, boolean dryRun) {
+}

@@ -1,0 +1,170 @@
+package ai.onnxhap.compress;
+
+import ai.onnxhap.graph.CostModel;
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.graph.LayerCost;
+import ai.onnxhap.graph.ShapeOracle;
+import ai.onnxhap.graph.deps.GroupFinder;
+import ai.onnxhap.graph.deps.Member;
+import ai.onnxhap.graph.deps.PruningGroup;
+import ai.onnxhap.model.OnnxHapException;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.onnx.StringStringEntryProto;
+import ai.onnxhap.plan.GroupDecision;
+import ai.onnxhap.plan.PruningPlan;
+import ai.onnxhap.plan.PruningPlanner;
+import ai.onnxhap.report.Json;
+import ai.onnxhap.report.ToolInfo;
+import ai.onnxhap.rewrite.Surgeon;
+import ai.onnxhap.score.Importance;
+import ai.onnxhap.score.MagnitudeImportance;
+import ai.onnxhap.score.RandomImportance;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * Structured pruning end to end: find groups, score units, plan globally, cut physically, and check that
+ * ONNX Runtime still runs the result. The output keeps the input's opset and IR version and carries its
+ * provenance in metadata_props under {@value #PROVENANCE_KEY}.
+ */
+public final class Compressor {
+    public static final String PROVENANCE_KEY = "onnx-hap";
+
+    private final ShapeOracle shapes;
+
+    public Compressor(ShapeOracle shapes) {
+        this.shapes = shapes;
+    }
+
+    public record Result(OnnxModel model, CompressionReport report, List<PruningGroup> groups) {
+    }
+
+    public static Importance importance(String criterion, long seed) {
+        return switch (criterion) {
+            case "l1" -> MagnitudeImportance.l1();
+            case "l2" -> MagnitudeImportance.l2();
+            case "random" -> new RandomImportance(seed);
+            default -> throw OnnxHapException.usage("unknown criterion '" + criterion + "' (l1, l2, random)");
+        };
+    }
+
+    public Result compress(OnnxModel model, String inputSha256, CompressOptions options, boolean dryRun) {
+        Graph graph = Graph.of(model);
+        Map<String, long[]> before = shapes.shapes(model, options.inputShapes());
+        List<PruningGroup> groups = new GroupFinder(graph, before).findAll();
+        if (groups.stream().noneMatch(PruningGroup::prunable)) {
+            throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: " + groups.stream()
+                    .map(g -> g.id() + ": " + g.reason()).collect(Collectors.joining("; ")));
+        }
+        Importance importance = importance(options.criterion(), options.seed());
+        Map<String, double[]> scores = new LinkedHashMap<>();
+        for (PruningGroup g : groups) {
+            if (g.prunable()) {
+                scores.put(g.id(), importance.scores(g, graph::initializer));
+            }
+        }
+        PruningPlan plan = PruningPlanner.plan(groups, scores, options.plan(), importance.name(),
+                name -> graph.initializerProtos().get(name).getDimsList().stream().mapToLong(Long::longValue).toArray(),
+                name -> graph.consumers(name).stream().map(n -> n.name()).toList());
+        if (plan.decisions().stream().allMatch(d -> d.status() == GroupDecision.Status.EXCLUDED
+                || d.status() == GroupDecision.Status.NOT_PRUNABLE) && options.plan().ratio() > 0) {
+            throw OnnxHapException.usage("every prunable group is excluded; nothing to prune");
+        }
+
+        Map<String, PruningGroup> byId = new LinkedHashMap<>();
+        groups.forEach(g -> byId.put(g.id(), g));
+        List<Surgeon.Cut> cuts = plan.decisions().stream().filter(d -> d.removedUnits().length > 0)
+                .map(d -> new Surgeon.Cut(byId.get(d.group()), d.removedUnits())).toList();
+        OnnxModel pruned = dryRun ? model : Surgeon.apply(model, cuts, before);
+        Map<String, long[]> after = dryRun ? before : checkedShapes(pruned, options);
+        if (!dryRun) {
+            pruned = withProvenance(pruned, inputSha256, options, plan);
+        }
+        CompressionReport report = report(model, graph, pruned, before, after, groups, plan, inputSha256, options, dryRun);
+        return new Result(pruned, report, groups);
+    }
+
+    private Map<String, long[]> checkedShapes(OnnxModel pruned, CompressOptions options) {
+        try {
+            return shapes.shapes(pruned, options.inputShapes());
+        } catch (OnnxHapException e) {
+            // A rewrite that the runtime rejects is our bug, never the user's: say so and write nothing.
+            throw new IllegalStateException("the pruned model does not run: " + e.getMessage(), e);
+        }
+    }
+
+    private static OnnxModel withProvenance(OnnxModel pruned, String sha, CompressOptions o, PruningPlan plan) {
+        Map<String, Object> prov = new LinkedHashMap<>();
+        prov.put("tool", "onnx-hap " + ToolInfo.version());
+        prov.put("method", "structured-pruning");
+        prov.put("criterion", plan.criterion());
+        prov.put("ratio", o.plan().ratio());
+        prov.put("maxLayerRatio", o.plan().maxLayerRatio());
+        prov.put("seed", o.seed());
+        prov.put("inputSha256", sha);
+        prov.put("inputShapes", o.inputShapes());
+        prov.put("exclude", o.plan().exclude());
+        Map<String, int[]> removed = new LinkedHashMap<>();
+        plan.decisions().stream().filter(d -> d.removedUnits().length > 0).forEach(d -> removed.put(d.group(), d.removedUnits()));
+        prov.put("removedUnits", removed);
+        String json;
+        try {
+            json = Json.mapper().writeValueAsString(prov);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        var proto = pruned.proto().toBuilder();
+        for (int i = proto.getMetadataPropsCount() - 1; i >= 0; i--) {
+            if (proto.getMetadataProps(i).getKey().equals(PROVENANCE_KEY)) {
+                proto.removeMetadataProps(i);
+            }
+        }
+        proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(PROVENANCE_KEY).setValue(json));
+        return pruned.withProto(proto.build());
+    }
+
+    private static CompressionReport report(OnnxModel original, Graph graph, OnnxModel pruned, Map<String, long[]> before,
+                                            Map<String, long[]> after, List<PruningGroup> groups, PruningPlan plan,
+                                            String sha, CompressOptions o, boolean dryRun) {
+        Graph prunedGraph = Graph.of(pruned);
+        Map<String, LayerCost> costBefore = byNode(CostModel.perNode(graph, before));
+        Map<String, LayerCost> costAfter = byNode(CostModel.perNode(prunedGraph, after));
+        List<LayerChange> layers = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            PruningGroup g = groups.get(i);
+            GroupDecision d = plan.decisions().get(i);
+            long paramsBefore = 0;
+            long paramsAfter = 0;
+            for (Member m : g.parameters()) {
+                long size = elements(graph, m.tensor());
+                long perIndex = size / Math.max(1, graph.initializerProtos().get(m.tensor()).getDims(m.axis()));
+                long removedIndices = m.map().removed(d.removedUnits()).length;
+                paramsBefore += size;
+                paramsAfter += dryRun ? size - removedIndices * perIndex : elements(prunedGraph, m.tensor());
+            }
+            long macsBefore = costBefore.containsKey(g.rootNode()) ? costBefore.get(g.rootNode()).macs() : 0;
+            long macsAfter = costAfter.containsKey(g.rootNode()) ? costAfter.get(g.rootNode()).macs() : macsBefore;
+            layers.add(new LayerChange(g.id(), g.kind(), g.rootNode(), g.units(), d.keptUnits(), paramsBefore, paramsAfter,
+                    macsBefore, dryRun ? macsBefore : macsAfter, d.status(), d.reason()));
+        }
+        long macsBefore = costBefore.values().stream().mapToLong(LayerCost::macs).sum();
+        long macsAfter = costAfter.values().stream().mapToLong(LayerCost::macs).sum();
+        return new CompressionReport("onnx-hap " + ToolInfo.version(), original.label(), sha, plan.criterion(),
+                o.plan().ratio(), o.seed(), o.inputShapes(), plan, layers, CostModel.parameterCount(graph),
+                CostModel.parameterCount(prunedGraph), macsBefore, macsAfter, dryRun);
+    }
+
+    private static Map<String, LayerCost> byNode(List<LayerCost> costs) {
+        Map<String, LayerCost> out = new LinkedHashMap<>();
+        costs.forEach(c -> out.put(c.node(), c));
+        return out;
+    }
+
+    private static long elements(Graph g, String tensor) {
+        var p = g.initializerProtos().get(tensor);
+        return p == null ? 0 : p.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
+    }
+}

@@ -1,0 +1,12 @@
+package ai.onnxhap.compress;
+
+import ai.onnxhap.graph.deps.PruningGroup;
+import ai.onnxhap.plan.GroupDecision;
+
+/**
+ * One group before and after: its units, the parameters of the weights it cuts, the MACs of its root node.
+ */
+public record LayerChange(String group, PruningGroup.Kind kind, String rootNode, int unitsBefore, int unitsAfter,
+                          long paramsBefore, long paramsAfter, long macsBefore, long macsAfter,
+                          GroupDecision.Status status, String reason) {
+}

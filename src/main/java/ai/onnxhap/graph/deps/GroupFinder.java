@@ -1,0 +1,262 @@
+package ai.onnxhap.graph.deps;
+
+import ai.onnxhap.graph.ConstantFolder;
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.graph.Node;
+import ai.onnxhap.model.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Finds pruning groups: starting from every prunable dimension (Conv output channels, Gemm/MatMul output
+ * features, attention heads where a Reshape splits features into heads) it spreads the cut through the
+ * graph with the {@link OpRules}, in both directions, with a worklist. Each dimension ends up in one group.
+ */
+public final class GroupFinder {
+    private final Graph graph;
+    private final Map<String, long[]> shapes;
+    private final Map<String, Tensor> folded;
+
+    /** @param shapes static shapes of every value, e.g. from ONNX Runtime shape inference */
+    public GroupFinder(Graph graph, Map<String, long[]> shapes) {
+        this.graph = graph;
+        this.shapes = shapes;
+        this.folded = ConstantFolder.fold(graph, shapes);
+    }
+
+    public List<PruningGroup> findAll() {
+        List<PruningGroup> groups = new ArrayList<>();
+        Set<String> claimed = new HashSet<>();
+        boolean attention = false;
+        List<Root> roots = roots();
+        for (Root root : roots) {
+            if (claimed.contains(key(root.value, root.axis))) {
+                continue;
+            }
+            Spread s = new Spread(root);
+            PruningGroup g = s.run();
+            claimed.addAll(s.values.keySet());
+            groups.add(g);
+            attention |= g.kind() == PruningGroup.Kind.HEAD && g.prunable();
+        }
+        if (attention) {
+            // In a transformer, the hidden units of Gemm/MatMul pairs are the feed-forward neurons.
+            groups.replaceAll(g -> g.kind() == PruningGroup.Kind.NEURON && g.prunable()
+                    ? relabel(g, PruningGroup.Kind.FFN_NEURON) : g);
+        }
+        return groups;
+    }
+
+    private static PruningGroup relabel(PruningGroup g, PruningGroup.Kind kind) {
+        return new PruningGroup(g.id().replace("/neurons", "/ffn"), kind, g.rootNode(), g.units(), g.members(),
+                g.shapeEdits(), g.attributeEdits(), g.prunable(), g.reason(), g.exact());
+    }
+
+    private record Root(Node node, String value, int axis, PruningGroup.Kind kind, String what) {
+    }
+
+    private List<Root> roots() {
+        List<Root> roots = new ArrayList<>();
+        for (Node n : graph.nodes()) {
+            String out = n.output(0);
+            long[] s = shape(out);
+            if (s == null) {
+                continue;
+            }
+            switch (n.opType()) {
+                case "Conv" -> {
+                    long[] w = shape(n.input(1));
+                    boolean depthwise = n.attrInt("group", 1) > 1;
+                    if (!depthwise && w != null && graph.isInitializer(n.input(1))) {
+                        roots.add(new Root(n, out, 1, PruningGroup.Kind.CHANNEL, "channels"));
+                    }
+                }
+                case "ConvTranspose" -> roots.add(new Root(n, out, 1, PruningGroup.Kind.CHANNEL, "channels"));
+                case "Gemm" -> {
+                    if (graph.isInitializer(n.input(1))) {
+                        roots.add(new Root(n, out, 1, PruningGroup.Kind.NEURON, "neurons"));
+                    }
+                }
+                case "MatMul" -> {
+                    long[] w = shape(n.input(1));
+                    if (graph.isInitializer(n.input(1)) && w != null && w.length == 2) {
+                        roots.add(new Root(n, out, s.length - 1, PruningGroup.Kind.NEURON, "neurons"));
+                    }
+                }
+                case "Reshape" -> {
+                    long[] in = shape(n.input(0));
+                    // [..., E] → [..., H, D]: the H axis holds attention heads.
+                    if (in != null && s.length == in.length + 1 && s.length >= 3
+                            && s[s.length - 2] > 1 && s[s.length - 1] > 1
+                            && in[in.length - 1] == s[s.length - 2] * s[s.length - 1]) {
+                        roots.add(new Root(n, out, s.length - 2, PruningGroup.Kind.HEAD, "heads"));
+                    }
+                }
+                default -> { }
+            }
+        }
+        return roots;
+    }
+
+    private long[] shape(String value) {
+        long[] s = shapes.get(value);
+        if (s != null) {
+            return s;
+        }
+        return graph.declared(value).filter(Graph.ValueInfo::isStatic).map(Graph.ValueInfo::dims).orElse(null);
+    }
+
+    private static String key(String value, int axis) {
+        return value + "#" + axis;
+    }
+
+    /** One group's growth from its root. */
+    private final class Spread implements Propagation {
+        private final Root root;
+        private final Map<String, IndexMap> values = new LinkedHashMap<>();
+        private final Map<String, Member> members = new LinkedHashMap<>();
+        private final Map<String, ShapeEdit> shapeEdits = new LinkedHashMap<>();
+        private final Map<String, AttributeEdit> attributeEdits = new LinkedHashMap<>();
+        private final Set<String> applied = new HashSet<>();
+        private final Deque<Member> work = new ArrayDeque<>();
+        private final List<String> inexact = new ArrayList<>();
+        private boolean twoOperandMatMul;
+
+        Spread(Root root) {
+            this.root = root;
+        }
+
+        PruningGroup run() {
+            int units = (int) shape(root.value)[root.axis];
+            String id = root.node.name() + "/" + root.what;
+            String reason = null;
+            try {
+                value(root.value, root.axis, IndexMap.identity(units));
+                while (!work.isEmpty()) {
+                    Member m = work.poll();
+                    visit(m.tensor(), m.axis(), m.map());
+                }
+                if (root.kind == PruningGroup.Kind.HEAD && !twoOperandMatMul) {
+                    throw notPrunable("the split at '" + root.node.name() + "' does not feed attention");
+                }
+            } catch (NotPrunable e) {
+                reason = e.getMessage();
+            }
+            List<Member> all = new ArrayList<>();
+            values.forEach((k, map) -> all.add(new Member(k.substring(0, k.lastIndexOf('#')),
+                    Integer.parseInt(k.substring(k.lastIndexOf('#') + 1)), Member.Role.VALUE, map)));
+            all.addAll(members.values());
+            return new PruningGroup(id, root.kind, root.node.name(), units, all, List.copyOf(shapeEdits.values()),
+                    List.copyOf(attributeEdits.values()), reason == null, reason, inexact.isEmpty() && reason == null);
+        }
+
+        private void visit(String value, int axis, IndexMap map) {
+            if (graph.isOutput(value)) {
+                throw notPrunable("it reaches the model output '" + value + "'");
+            }
+            if (graph.inputs().stream().anyMatch(i -> i.name().equals(value))) {
+                throw notPrunable("it reaches the model input '" + value + "'");
+            }
+            List<Node> touching = new ArrayList<>();
+            graph.producer(value).ifPresent(touching::add);
+            touching.addAll(graph.consumers(value));
+            for (Node n : touching) {
+                if (!applied.add(n.name() + "|" + value + "|" + axis)) {
+                    continue;
+                }
+                Optional<OpRule> rule = OpRules.forNode(n);
+                if (rule.isEmpty()) {
+                    throw notPrunable("op " + (n.domain().isEmpty() ? "" : n.domain() + ".") + n.opType() + " ('"
+                            + n.name() + "') has no pruning rule");
+                }
+                if (n.opType().equals("MatMul") && !graph.isInitializer(n.input(0))
+                        && !graph.isInitializer(n.input(1))) {
+                    twoOperandMatMul = true;
+                }
+                rule.get().propagate(n, value, axis, map, this);
+            }
+        }
+
+        @Override
+        public long[] shape(String value) {
+            return GroupFinder.this.shape(value);
+        }
+
+        @Override
+        public boolean isInitializer(String name) {
+            return graph.isInitializer(name);
+        }
+
+        @Override
+        public long opset() {
+            return graph.opset("");
+        }
+
+        @Override
+        public Tensor constant(String value) {
+            return folded.get(value);
+        }
+
+        @Override
+        public void value(String value, int axis, IndexMap map) {
+            if (isInitializer(value)) {
+                parameter(value, axis, map, Member.Role.THROUGH);
+                return;
+            }
+            String k = key(value, axis);
+            IndexMap seen = values.get(k);
+            if (seen != null) {
+                if (!seen.equals(map)) {
+                    throw notPrunable("'" + value + "' would be cut two different ways (a channel shuffle?)");
+                }
+                return;
+            }
+            values.put(k, map);
+            work.add(new Member(value, axis, Member.Role.VALUE, map));
+        }
+
+        @Override
+        public void parameter(String initializer, int axis, IndexMap map, Member.Role role) {
+            int readers = graph.consumers(initializer).size();
+            if (readers > 1) {
+                throw notPrunable("weight '" + initializer + "' is shared by " + readers + " nodes");
+            }
+            String k = key(initializer, axis);
+            Member seen = members.get(k);
+            if (seen != null && !seen.map().equals(map)) {
+                throw notPrunable("weight '" + initializer + "' would be cut two different ways");
+            }
+            members.putIfAbsent(k, new Member(initializer, axis, role, map));
+        }
+
+        @Override
+        public void shapeEntry(Node node, int shapeInput, int element, String value, int axis) {
+            ShapeLiterals.trace(graph, node.input(shapeInput), element, this)
+                    .ifPresent(e -> shapeEdits.putIfAbsent(e.constant() + "@" + e.element(),
+                            new ShapeEdit(e.constant(), e.reader(), e.element(), value, axis)));
+        }
+
+        @Override
+        public void attributeEdit(AttributeEdit edit) {
+            attributeEdits.putIfAbsent(edit.node() + "." + edit.attribute(), edit);
+        }
+
+        @Override
+        public void inexact(String why) {
+            inexact.add(why);
+        }
+
+        @Override
+        public NotPrunable notPrunable(String reason) {
+            return new NotPrunable(reason);
+        }
+    }
+}

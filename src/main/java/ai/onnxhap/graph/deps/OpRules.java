@@ -1,0 +1,92 @@
+package ai.onnxhap.graph.deps;
+
+import ai.onnxhap.graph.Node;
+import ai.onnxhap.graph.deps.rules.AxisPreservingRule;
+import ai.onnxhap.graph.deps.rules.BroadcastRule;
+import ai.onnxhap.graph.deps.rules.ConcatRule;
+import ai.onnxhap.graph.deps.rules.ConvRule;
+import ai.onnxhap.graph.deps.rules.ConvTransposeRule;
+import ai.onnxhap.graph.deps.rules.GatherRule;
+import ai.onnxhap.graph.deps.rules.GemmRule;
+import ai.onnxhap.graph.deps.rules.LayerNormalizationRule;
+import ai.onnxhap.graph.deps.rules.MatMulRule;
+import ai.onnxhap.graph.deps.rules.NormalizationRule;
+import ai.onnxhap.graph.deps.rules.PassThroughRule;
+import ai.onnxhap.graph.deps.rules.RefuseRule;
+import ai.onnxhap.graph.deps.rules.ReshapeRule;
+import ai.onnxhap.graph.deps.rules.ShapeReaderRule;
+import ai.onnxhap.graph.deps.rules.SplitRule;
+import ai.onnxhap.graph.deps.rules.SqueezeRule;
+import ai.onnxhap.graph.deps.rules.TransposeRule;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The registry of dependency rules by ONNX op type (default domain). An op without a rule stops any group
+ * that reaches it; the report names the op, never guesses.
+ */
+public final class OpRules {
+    private static final Map<String, OpRule> RULES = new TreeMap<>();
+
+    static {
+        OpRule elementwise = new PassThroughRule(false);
+        for (String op : new String[] {"Relu", "LeakyRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Elu",
+                "Selu", "Celu", "Softplus", "Softsign", "Gelu", "Erf", "Mish", "ThresholdedRelu", "Clip", "Identity",
+                "Dropout", "Cast", "Neg", "Abs", "Sqrt", "Exp", "Log", "Reciprocal", "Floor", "Ceil", "Round",
+                "Sign", "Sin", "Cos", "Not", "IsNaN", "IsInf"}) {
+            RULES.put(op, elementwise);
+        }
+        OpRule channelwise = new PassThroughRule(true);
+        for (String op : new String[] {"MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "LpPool",
+                "GlobalLpPool", "MaxRoiPool", "LRN"}) {
+            RULES.put(op, channelwise);
+        }
+        OpRule broadcast = new BroadcastRule();
+        for (String op : new String[] {"Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "Where",
+                "PRelu", "Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual", "And", "Or", "Xor", "Mod"}) {
+            RULES.put(op, broadcast);
+        }
+        OpRule axisPreserving = new AxisPreservingRule();
+        for (String op : new String[] {"Softmax", "LogSoftmax", "Hardmax", "Slice", "Pad", "ReduceMean", "ReduceSum",
+                "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+                "ReduceSumSquare"}) {
+            RULES.put(op, axisPreserving);
+        }
+        RULES.put("Conv", new ConvRule());
+        RULES.put("ConvTranspose", new ConvTransposeRule());
+        RULES.put("BatchNormalization", new NormalizationRule());
+        RULES.put("InstanceNormalization", new NormalizationRule());
+        RULES.put("LayerNormalization", new LayerNormalizationRule());
+        RULES.put("Gemm", new GemmRule());
+        RULES.put("MatMul", new MatMulRule());
+        RULES.put("Reshape", new ReshapeRule());
+        RULES.put("Flatten", new ReshapeRule());
+        RULES.put("Transpose", new TransposeRule());
+        RULES.put("Squeeze", new SqueezeRule());
+        RULES.put("Unsqueeze", new SqueezeRule());
+        RULES.put("Concat", new ConcatRule());
+        RULES.put("Split", new SplitRule());
+        RULES.put("Gather", new GatherRule());
+        RULES.put("Shape", new ShapeReaderRule());
+        RULES.put("Size", new ShapeReaderRule());
+        RULES.put("DepthToSpace", new RefuseRule("moves channels into space"));
+        RULES.put("SpaceToDepth", new RefuseRule("moves space into channels"));
+        RULES.put("Einsum", new RefuseRule("contracts axes by an equation onnx-hap does not follow"));
+    }
+
+    private OpRules() {
+    }
+
+    public static Optional<OpRule> forNode(Node node) {
+        if (!node.domain().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(RULES.get(node.opType()));
+    }
+
+    /** The op types with a rule: the support matrix comes from here, not from a hand-kept list. */
+    public static java.util.Set<String> supportedOps() {
+        return java.util.Collections.unmodifiableSet(RULES.keySet());
+    }
+}

@@ -1,0 +1,26 @@
+package ai.onnxhap.plan;
+
+import ai.onnxhap.model.OnnxHapException;
+import java.util.Set;
+
+/**
+ * @param ratio          fraction of prunable parameters to remove, in [0, 1)
+ * @param maxLayerRatio  at most this fraction of any one group's units is removed (a layer is never emptied)
+ * @param exclude        node names whose groups stay untouched
+ * @param roundTo        kept channel/neuron counts are multiples of this (vectorised kernels run fastest on
+ *                       whole blocks of 8 or 16 channels); heads and layers narrower than it are not rounded
+ */
+public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo) {
+    public PlanOptions {
+        if (!(ratio >= 0 && ratio < 1)) {
+            throw OnnxHapException.usage("--ratio must be in [0, 1), got " + ratio);
+        }
+        if (!(maxLayerRatio > 0 && maxLayerRatio < 1)) {
+            throw OnnxHapException.usage("--max-layer-ratio must be in (0, 1), got " + maxLayerRatio);
+        }
+        if (roundTo < 1) {
+            throw OnnxHapException.usage("--round-to must be at least 1, got " + roundTo);
+        }
+        exclude = Set.copyOf(exclude);
+    }
+}

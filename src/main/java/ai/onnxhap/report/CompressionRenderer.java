@@ -1,0 +1,44 @@
+package ai.onnxhap.report;
+
+import ai.onnxhap.compress.CompressionReport;
+import ai.onnxhap.compress.LayerChange;
+import ai.onnxhap.plan.GroupDecision;
+import com.github.freva.asciitable.AsciiTable;
+import com.github.freva.asciitable.Column;
+import com.github.freva.asciitable.HorizontalAlign;
+import java.io.PrintWriter;
+import java.util.List;
+
+/** The per-layer table and totals of a compression, for people. */
+public final class CompressionRenderer {
+    private CompressionRenderer() {
+    }
+
+    public static void render(CompressionReport r, PrintWriter out) {
+        List<LayerChange> shown = r.layers().stream().filter(l -> l.status() != GroupDecision.Status.NOT_PRUNABLE).toList();
+        out.println(AsciiTable.getTable(AsciiTable.BASIC_ASCII_NO_DATA_SEPARATORS, shown, List.of(
+                new Column().header("group").dataAlign(HorizontalAlign.LEFT).maxWidth(44).with(LayerChange::group),
+                new Column().header("kind").dataAlign(HorizontalAlign.LEFT).with(l -> l.kind().name().toLowerCase()),
+                new Column().header("units").dataAlign(HorizontalAlign.RIGHT)
+                        .with(l -> l.unitsBefore() + " -> " + l.unitsAfter()),
+                new Column().header("params").dataAlign(HorizontalAlign.RIGHT)
+                        .with(l -> Units.count(l.paramsBefore()) + " -> " + Units.count(l.paramsAfter())),
+                new Column().header("MACs").dataAlign(HorizontalAlign.RIGHT)
+                        .with(l -> Units.count(l.macsBefore()) + " -> " + Units.count(l.macsAfter())),
+                new Column().header("status").dataAlign(HorizontalAlign.LEFT)
+                        .with(l -> l.status().name().toLowerCase().replace('_', ' ')))));
+        List<LayerChange> blocked = r.layers().stream().filter(l -> l.status() == GroupDecision.Status.NOT_PRUNABLE)
+                .toList();
+        if (!blocked.isEmpty()) {
+            out.printf("Not prunable (%d groups):%n", blocked.size());
+            blocked.forEach(l -> out.printf("  %s: %s%n", l.group(), l.reason()));
+        }
+        out.printf("%s criterion %s, ratio %.2f of %s prunable parameters%n", r.dryRun() ? "Plan (dry run):" : "Pruned:",
+                r.criterion(), r.ratio(), Units.count(r.plan().prunableParams()));
+        out.printf("Parameters  %,d -> %,d  (%s removed)%n", r.paramsBefore(), r.paramsAfter(),
+                Units.percent(1 - (double) r.paramsAfter() / Math.max(1, r.paramsBefore())));
+        out.printf("MACs        %s -> %s  (%.2fx fewer)%n", Units.count(r.macsBefore()), Units.count(r.macsAfter()),
+                (double) r.macsBefore() / Math.max(1, r.macsAfter()));
+        out.flush();
+    }
+}

@@ -1,0 +1,64 @@
+package ai.onnxhap.rewrite;
+
+import ai.onnxhap.graph.deps.Member;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.model.Tensor;
+import ai.onnxhap.model.TensorCodec;
+import ai.onnxhap.onnx.GraphProto;
+import ai.onnxhap.onnx.TensorProto;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The reference for surgery: the original model with the removed units silenced where they are read
+ * (consumer weight slices zeroed), so they cannot influence any output. A physically pruned model must
+ * compute the same outputs.
+ */
+final class Masking {
+    private Masking() {
+    }
+
+    static OnnxModel masked(OnnxModel model, List<Surgeon.Cut> cuts) {
+        Map<String, Map<Integer, Set<Integer>>> zero = new HashMap<>();
+        for (Surgeon.Cut cut : cuts) {
+            for (Member m : cut.group().parameters()) {
+                if (m.role() == Member.Role.CONSUMER) {
+                    Set<Integer> idx = zero.computeIfAbsent(m.tensor(), k -> new HashMap<>())
+                            .computeIfAbsent(m.axis(), k -> new HashSet<>());
+                    for (int i : m.map().removed(cut.removedUnits())) {
+                        idx.add(i);
+                    }
+                }
+            }
+        }
+        GraphProto.Builder gb = model.proto().getGraph().toBuilder();
+        for (int i = 0; i < gb.getInitializerCount(); i++) {
+            TensorProto p = gb.getInitializer(i);
+            Map<Integer, Set<Integer>> axes = zero.get(p.getName());
+            if (axes == null) {
+                continue;
+            }
+            Tensor t = model.tensor(p);
+            float[] v = t.floats().clone();
+            long[] shape = t.shape();
+            for (Map.Entry<Integer, Set<Integer>> e : axes.entrySet()) {
+                int axis = e.getKey();
+                long inner = 1;
+                for (int a = axis + 1; a < shape.length; a++) {
+                    inner *= shape[a];
+                }
+                long dim = shape[axis];
+                for (int flat = 0; flat < v.length; flat++) {
+                    if (e.getValue().contains((int) ((flat / inner) % dim))) {
+                        v[flat] = 0;
+                    }
+                }
+            }
+            gb.setInitializer(i, TensorCodec.encode(Tensor.ofFloats(p.getName(), t.type(), shape, v)));
+        }
+        return model.withProto(model.proto().toBuilder().setGraph(gb).build());
+    }
+}
