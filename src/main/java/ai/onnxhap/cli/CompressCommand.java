@@ -58,6 +58,14 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--exclude", split = ",", paramLabel = "NODE", description = "Node names to leave untouched.")
     List<String> exclude = List.of();
 
+    @Option(names = "--implant", split = ",", paramLabel = "NODE[=RANK]",
+            description = "Replace these Conv/Gemm/MatMul nodes by a low-rank pair from the SVD of their weight.")
+    List<String> implants = List.of();
+
+    @Option(names = "--implant-budget", defaultValue = "0.5", paramLabel = "F",
+            description = "Implant size as a fraction of the original weight when no RANK is given (default: ${DEFAULT-VALUE}).")
+    double implantBudget;
+
     @Option(names = "--shape", paramLabel = "NAME=D0,D1,...", description = "Concrete input shape for the analysis.")
     List<String> shapes = List.of();
 
@@ -84,8 +92,17 @@ final class CompressCommand implements Callable<Integer> {
         }
         Map<String, long[]> overrides = new LinkedHashMap<>();
         shapes.stream().map(InputShapes::parse).forEach(e -> overrides.put(e.getKey(), e.getValue()));
-        var options = new CompressOptions(new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo), criterion, seed,
-                InputShapes.resolve(Graph.of(loaded), overrides, 1));
+        Map<String, Integer> implantRanks = new LinkedHashMap<>();
+        for (String spec : implants) {
+            int eq = spec.lastIndexOf('=');
+            try {
+                implantRanks.put(eq < 0 ? spec : spec.substring(0, eq), eq < 0 ? 0 : Integer.parseInt(spec.substring(eq + 1)));
+            } catch (NumberFormatException e) {
+                throw OnnxHapException.usage("--implant expects NODE or NODE=RANK, got '" + spec + "'");
+            }
+        }
+        var options = new CompressOptions(new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo), criterion,
+                seed, implantRanks, implantBudget, InputShapes.resolve(Graph.of(loaded), overrides, 1));
         String sha = Hashing.sha256(model);
         Compressor.Result result = new Compressor(OrtShapeOracle.INSTANCE).compress(loaded, sha, options, dryRun);
         if (report != null) {

@@ -10,5 +10,6 @@ import java.util.Map;
  */
 public record CompressionReport(String tool, String inputModel, String inputSha256, String criterion, double ratio,
                                 long seed, Map<String, long[]> inputShapes, PruningPlan plan, List<LayerChange> layers,
+                                List<ImplantChange> implants,
                                 long paramsBefore, long paramsAfter, long macsBefore, long macsAfter, boolean dryRun) {
 }

@@ -15,6 +15,7 @@ import ai.onnxhap.plan.PruningPlan;
 import ai.onnxhap.plan.PruningPlanner;
 import ai.onnxhap.report.Json;
 import ai.onnxhap.report.ToolInfo;
+import ai.onnxhap.rewrite.LowRankImplant;
 import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.score.Importance;
 import ai.onnxhap.score.MagnitudeImportance;
@@ -79,11 +80,23 @@ public final class Compressor {
         List<Surgeon.Cut> cuts = plan.decisions().stream().filter(d -> d.removedUnits().length > 0)
                 .map(d -> new Surgeon.Cut(byId.get(d.group()), d.removedUnits())).toList();
         OnnxModel pruned = dryRun ? model : Surgeon.apply(model, cuts, before);
+        List<ImplantChange> implants = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(options.implants()).entrySet()) {
+            int rank = e.getValue() > 0 ? e.getValue()
+                    : LowRankImplant.rankForBudget(pruned, e.getKey(), options.implantBudget());
+            LowRankImplant.Result r = LowRankImplant.implant(pruned, e.getKey(), rank);
+            implants.add(new ImplantChange(e.getKey(), rank, r.spectrum().maxRank(), r.paramsBefore(), r.paramsAfter(),
+                    r.relativeError()));
+            if (!dryRun) {
+                pruned = r.model();
+            }
+        }
         Map<String, long[]> after = dryRun ? before : checkedShapes(pruned, options);
         if (!dryRun) {
             pruned = withProvenance(pruned, inputSha256, options, plan);
         }
-        CompressionReport report = report(model, graph, pruned, before, after, groups, plan, inputSha256, options, dryRun);
+        CompressionReport report = report(model, graph, pruned, before, after, groups, plan, implants, inputSha256,
+                options, dryRun);
         return new Result(pruned, report, groups);
     }
 
@@ -110,6 +123,8 @@ public final class Compressor {
         Map<String, int[]> removed = new LinkedHashMap<>();
         plan.decisions().stream().filter(d -> d.removedUnits().length > 0).forEach(d -> removed.put(d.group(), d.removedUnits()));
         prov.put("removedUnits", removed);
+        prov.put("implants", o.implants());
+        prov.put("implantBudget", o.implantBudget());
         String json;
         try {
             json = Json.mapper().writeValueAsString(prov);
@@ -128,7 +143,8 @@ public final class Compressor {
 
     private static CompressionReport report(OnnxModel original, Graph graph, OnnxModel pruned, Map<String, long[]> before,
                                             Map<String, long[]> after, List<PruningGroup> groups, PruningPlan plan,
-                                            String sha, CompressOptions o, boolean dryRun) {
+                                            List<ImplantChange> implants, String sha, CompressOptions o,
+                                            boolean dryRun) {
         Graph prunedGraph = Graph.of(pruned);
         Map<String, LayerCost> costBefore = byNode(CostModel.perNode(graph, before));
         Map<String, LayerCost> costAfter = byNode(CostModel.perNode(prunedGraph, after));
@@ -145,16 +161,26 @@ public final class Compressor {
                 paramsBefore += size;
                 paramsAfter += dryRun ? size - removedIndices * perIndex : elements(prunedGraph, m.tensor());
             }
-            long macsBefore = costBefore.containsKey(g.rootNode()) ? costBefore.get(g.rootNode()).macs() : 0;
-            long macsAfter = costAfter.containsKey(g.rootNode()) ? costAfter.get(g.rootNode()).macs() : macsBefore;
+            long macsBefore = touchedMacs(graph, g, costBefore);
+            long macsAfter = dryRun ? macsBefore : touchedMacs(graph, g, costAfter);
             layers.add(new LayerChange(g.id(), g.kind(), g.rootNode(), g.units(), d.keptUnits(), paramsBefore, paramsAfter,
-                    macsBefore, dryRun ? macsBefore : macsAfter, d.status(), d.reason()));
+                    macsBefore, macsAfter, d.status(), d.reason()));
         }
         long macsBefore = costBefore.values().stream().mapToLong(LayerCost::macs).sum();
         long macsAfter = costAfter.values().stream().mapToLong(LayerCost::macs).sum();
         return new CompressionReport("onnx-hap " + ToolInfo.version(), original.label(), sha, plan.criterion(),
-                o.plan().ratio(), o.seed(), o.inputShapes(), plan, layers, CostModel.parameterCount(graph),
+                o.plan().ratio(), o.seed(), o.inputShapes(), plan, layers, implants, CostModel.parameterCount(graph),
                 CostModel.parameterCount(prunedGraph), macsBefore, macsAfter, dryRun);
+    }
+
+    /** MACs of every node that reads or writes a tensor the group cuts (for heads: projections and attention). */
+    private static long touchedMacs(Graph graph, PruningGroup g, Map<String, LayerCost> costs) {
+        java.util.Set<String> nodes = new java.util.LinkedHashSet<>();
+        for (Member m : g.members()) {
+            graph.producer(m.tensor()).ifPresent(n -> nodes.add(n.name()));
+            graph.consumers(m.tensor()).forEach(n -> nodes.add(n.name()));
+        }
+        return nodes.stream().map(costs::get).filter(java.util.Objects::nonNull).mapToLong(LayerCost::macs).sum();
     }
 
     private static Map<String, LayerCost> byNode(List<LayerCost> costs) {

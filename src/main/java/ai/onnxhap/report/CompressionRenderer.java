@@ -33,6 +33,10 @@ public final class CompressionRenderer {
             out.printf("Not prunable (%d groups):%n", blocked.size());
             blocked.forEach(l -> out.printf("  %s: %s%n", l.group(), l.reason()));
         }
+        for (var i : r.implants()) {
+            out.printf("Implant     %s: rank %d of %d, %s -> %s parameters, weight error %.3f%n", i.node(), i.rank(),
+                    i.maxRank(), Units.count(i.paramsBefore()), Units.count(i.paramsAfter()), i.relativeError());
+        }
         out.printf("%s criterion %s, ratio %.2f of %s prunable parameters%n", r.dryRun() ? "Plan (dry run):" : "Pruned:",
                 r.criterion(), r.ratio(), Units.count(r.plan().prunableParams()));
         out.printf("Parameters  %,d -> %,d  (%s removed)%n", r.paramsBefore(), r.paramsAfter(),

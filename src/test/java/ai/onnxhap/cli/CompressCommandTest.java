@@ -1,0 +1,152 @@
+package ai.onnxhap.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxhap.compress.Compressor;
+import ai.onnxhap.data.DataLoader;
+import ai.onnxhap.data.ModelInputs;
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.model.Tensor;
+import ai.onnxhap.report.Json;
+import ai.onnxhap.testing.TestModels;
+import ai.onnxhap.validate.OrtModel;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CompressCommandTest {
+    @TempDir
+    Path dir;
+
+    private static final Path RESNET = TestModels.testdata().resolve("resnet_fmnist.onnx");
+
+    private static Map<String, Tensor> outputs(Path model) {
+        OnnxModel m = ModelIO.load(model);
+        var data = ModelInputs.bind(DataLoader.load(TestModels.testdata().resolve("resnet_fmnist.npz")), m).slice(0, 16);
+        try (OrtModel ort = OrtModel.open(m)) {
+            return ort.run(data.inputs());
+        }
+    }
+
+    private List<String> files() throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void ratioZeroKeepsOutputsBitwise() {
+        Path out = dir.resolve("same.onnx");
+        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", out.toString(), "--ratio", "0");
+        assertEquals(0, r.code(), r.err());
+        assertArrayEquals(outputs(RESNET).get("logits").floats(), outputs(out).get("logits").floats());
+    }
+
+    @Test
+    void compressWritesASmallerModelWithReportAndProvenance() throws Exception {
+        Path out = dir.resolve("half.onnx");
+        Path report = dir.resolve("report.json");
+        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", out.toString(), "--ratio", "0.5",
+                "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| /stem/stem.0/Conv/channels "), r.out());
+        JsonNode json = Json.mapper().readTree(Files.readString(report));
+        assertTrue(json.get("paramsAfter").asLong() < 0.6 * json.get("paramsBefore").asLong(), json.toString());
+        assertTrue(json.get("macsAfter").asLong() < json.get("macsBefore").asLong());
+        // inspect agrees with the report.
+        JsonNode inspected = Json.mapper().readTree(CliTest.run("inspect", out.toString(), "--json").out());
+        assertEquals(json.get("paramsAfter").asLong(), inspected.get("parameters").asLong());
+        assertEquals(json.get("macsAfter").asLong(), inspected.get("macs").asLong());
+        OnnxModel written = ModelIO.load(out);
+        String provenance = written.proto().getMetadataPropsList().stream()
+                .filter(p -> p.getKey().equals(Compressor.PROVENANCE_KEY)).findFirst().orElseThrow().getValue();
+        JsonNode prov = Json.mapper().readTree(provenance);
+        assertEquals("l1", prov.get("criterion").asText());
+        assertEquals(0.5, prov.get("ratio").asDouble());
+        assertEquals(64, prov.get("inputSha256").asText().length());
+        assertEquals(ModelIO.load(RESNET).proto().getOpsetImportList(), written.proto().getOpsetImportList());
+        assertEquals(List.of("half.onnx", "report.json"), files());
+    }
+
+    @Test
+    void sameArgumentsGiveByteIdenticalModels() throws Exception {
+        Path a = dir.resolve("a.onnx");
+        Path b = dir.resolve("b.onnx");
+        for (Path p : List.of(a, b)) {
+            assertEquals(0, CliTest.run("compress", RESNET.toString(), "-o", p.toString(), "--ratio", "0.3",
+                    "--criterion", "random", "--seed", "7").code());
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+    }
+
+    @Test
+    void dryRunWritesNothing() throws Exception {
+        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", dir.resolve("x.onnx").toString(), "--dry-run",
+                "--ratio", "0.7");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Plan (dry run)"), r.out());
+        assertEquals(List.of(), files());
+    }
+
+    @Test
+    void excludedGroupsStayWhole() throws Exception {
+        Path report = dir.resolve("r.json");
+        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "--dry-run", "--ratio", "0.5",
+                "--exclude", "/stem/stem.0/Conv", "--report", report.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode stem = null;
+        for (JsonNode l : Json.mapper().readTree(Files.readString(report)).get("layers")) {
+            if (l.get("group").asText().equals("/stem/stem.0/Conv/channels")) {
+                stem = l;
+            }
+        }
+        assertEquals("EXCLUDED", stem.get("status").asText());
+        assertEquals(stem.get("unitsBefore").asInt(), stem.get("unitsAfter").asInt());
+    }
+
+    @Test
+    void badRequestsFailCleanlyAndWriteNothing() throws Exception {
+        Path copy = dir.resolve("model.onnx");
+        Files.copy(RESNET, copy);
+        byte[] before = Files.readAllBytes(copy);
+        CliTest.Run same = CliTest.run("compress", copy.toString(), "-o", copy.toString());
+        assertEquals(2, same.code());
+        assertTrue(same.err().contains("is the input model"), same.err());
+        assertArrayEquals(before, Files.readAllBytes(copy));
+        assertEquals(2, CliTest.run("compress", copy.toString(), "-o", dir.resolve("o.onnx").toString(), "--ratio", "1.5").code());
+        assertEquals(2, CliTest.run("compress", copy.toString(), "-o", dir.resolve("o.onnx").toString(),
+                "--criterion", "vibes").code());
+        assertEquals(2, CliTest.run("compress", copy.toString()).code(), "no output and no --dry-run");
+        assertEquals(4, CliTest.run("compress", dir.resolve("missing.onnx").toString(), "-o",
+                dir.resolve("o.onnx").toString()).code());
+        // A lone Conv feeding the output has nothing that can be removed.
+        Path conv = dir.resolve("conv.onnx");
+        ModelIO.save(TestModels.conv(1, 3, 4, 3, 1, 1, 1, 8, 8, 1), conv);
+        CliTest.Run nothing = CliTest.run("compress", conv.toString(), "-o", dir.resolve("o.onnx").toString());
+        assertEquals(3, nothing.code());
+        assertTrue(nothing.err().contains("it reaches the model output 'y'"), nothing.err());
+        assertEquals(List.of("conv.onnx", "model.onnx"), files());
+    }
+
+    @Test
+    void implantsReplaceNodesWithLowRankPairs() throws Exception {
+        Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
+        Path out = dir.resolve("implanted.onnx");
+        CliTest.Run r = CliTest.run("compress", mlp.toString(), "-o", out.toString(), "--ratio", "0",
+                "--implant", "/net/net.0/Gemm=16");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Implant     /net/net.0/Gemm: rank 16 of 256"), r.out());
+        OnnxModel m = ModelIO.load(out);
+        assertTrue(m.proto().getGraph().getNodeList().stream().anyMatch(n -> n.getName().contains("implant")));
+        assertFalse(m.proto().getGraph().getInitializerList().stream().anyMatch(t -> t.getName().equals("net.0.weight")));
+    }
+}
