@@ -17,6 +17,7 @@ import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
+import ai.onnxhap.testing.Masking;
 import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.validate.OrtModel;
 import ai.onnxhap.validate.OrtShapeOracle;

@@ -1,6 +1,7 @@
-package ai.onnxhap.rewrite;
+package ai.onnxhap.testing;
 
 import ai.onnxhap.graph.deps.Member;
+import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
 import ai.onnxhap.model.TensorCodec;
@@ -17,11 +18,11 @@ import java.util.Set;
  * (consumer weight slices zeroed), so they cannot influence any output. A physically pruned model must
  * compute the same outputs.
  */
-final class Masking {
+public final class Masking {
     private Masking() {
     }
 
-    static OnnxModel masked(OnnxModel model, List<Surgeon.Cut> cuts) {
+    public static OnnxModel masked(OnnxModel model, List<Surgeon.Cut> cuts) {
         Map<String, Map<Integer, Set<Integer>>> zero = new HashMap<>();
         for (Surgeon.Cut cut : cuts) {
             for (Member m : cut.group().parameters()) {

@@ -1,0 +1,119 @@
+package ai.onnxhap.compress;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.graph.InputShapes;
+import ai.onnxhap.graph.deps.PruningGroup;
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxHapException;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.model.Tensor;
+import ai.onnxhap.plan.PlanOptions;
+import ai.onnxhap.rewrite.Surgeon;
+import ai.onnxhap.testing.Masking;
+import ai.onnxhap.testing.TestModels;
+import ai.onnxhap.validate.OrtModel;
+import ai.onnxhap.validate.OrtShapeOracle;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Models as PyTorch's exporter writes them (ResNet, MobileNet, SqueezeNet, DenseNet, ShuffleNet, EfficientNet,
+ * VGG, ViT, TransformerEncoder at opsets 13 and 17): compress --criterion l1 --ratio 0.3 must give a model ONNX
+ * Runtime runs, with fewer MACs, equal to the masked original; a model that cannot be pruned must say why.
+ * testdata/corpus holds tiny variants; -Dhap.corpus=DIR adds a full-size corpus from tools/make_corpus.py --full.
+ */
+class ExporterCorpusTest {
+
+    static List<Path> corpus() throws IOException {
+        List<Path> dirs = new ArrayList<>(List.of(TestModels.testdata().resolve("corpus")));
+        String extra = System.getProperty("hap.corpus", "");
+        if (!extra.isBlank()) {
+            dirs.add(Path.of(extra));
+        }
+        List<Path> models = new ArrayList<>();
+        for (Path d : dirs) {
+            try (Stream<Path> s = Files.list(d)) {
+                s.filter(p -> p.toString().endsWith(".onnx")).sorted().forEach(models::add);
+            }
+        }
+        return models;
+    }
+
+    @Test
+    void everyExportedArchitecturePrunesEquivalently() throws IOException {
+        List<Path> models = corpus();
+        assertTrue(models.size() >= 16, "corpus has " + models.size() + " models");
+        List<String> failures = new ArrayList<>();
+        System.out.println("model                          groups  pruned  params removed  MACs ratio  max rel err");
+        for (Path file : models) {
+            String name = file.getFileName().toString();
+            try {
+                OnnxModel model = ModelIO.load(file);
+                Map<String, long[]> shapes = InputShapes.resolve(Graph.of(model), Map.of(), 1);
+                var options = new CompressOptions(new PlanOptions(0.3, 0.9, Set.of(), 1), "l1", 0, Map.of(), 0.5, shapes);
+                Compressor.Result result;
+                try {
+                    result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
+                } catch (OnnxHapException e) {
+                    assertTrue(e.getMessage().startsWith("nothing in"), name + ": " + e.getMessage());
+                    System.out.printf("%-30s not prunable: %s%n", name, e.getMessage());
+                    continue;
+                }
+                var report = result.report();
+                if (report.macsAfter() >= report.macsBefore()) {
+                    failures.add(name + ": MACs did not fall (" + report.macsBefore() + " -> " + report.macsAfter() + ")");
+                }
+                Map<String, PruningGroup> byId = new LinkedHashMap<>();
+                result.groups().forEach(g -> byId.put(g.id(), g));
+                List<Surgeon.Cut> cuts = report.plan().decisions().stream().filter(d -> d.removedUnits().length > 0)
+                        .map(d -> new Surgeon.Cut(byId.get(d.group()), d.removedUnits())).toList();
+                boolean exact = cuts.stream().allMatch(c -> c.group().exact());
+                var inputs = OrtShapeOracle.syntheticInputs(Graph.of(model), InputShapes.resolve(Graph.of(model), Map.of(), 2), 1);
+                double err = relativeError(run(Masking.masked(model, cuts), inputs), run(result.model(), inputs));
+                if (exact && err > 1e-4) {
+                    failures.add(name + ": pruned differs from masked by " + err);
+                }
+                System.out.printf("%-30s %6d  %6d  %13.1f%%  %9.2fx  %11.2e%s%n", name, result.groups().size(),
+                        cuts.size(), 100.0 * (report.paramsBefore() - report.paramsAfter()) / report.paramsBefore(),
+                        (double) report.macsBefore() / report.macsAfter(), err, exact ? "" : " (inexact groups)");
+            } catch (RuntimeException e) {
+                failures.add(name + ": " + e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+    }
+
+    private static Map<String, Tensor> run(OnnxModel m, Map<String, Tensor> inputs) {
+        try (OrtModel ort = OrtModel.open(m)) {
+            return ort.run(inputs);
+        }
+    }
+
+    /** max |a - b| / max |a| over all outputs. */
+    private static double relativeError(Map<String, Tensor> a, Map<String, Tensor> b) {
+        double err = 0;
+        double scale = 1e-12;
+        for (String k : a.keySet()) {
+            float[] x = a.get(k).floats();
+            float[] y = b.get(k).floats();
+            for (int i = 0; i < x.length; i++) {
+                err = Math.max(err, Math.abs(x[i] - y[i]));
+                scale = Math.max(scale, Math.abs(x[i]));
+            }
+        }
+        return err / scale;
+    }
+}
