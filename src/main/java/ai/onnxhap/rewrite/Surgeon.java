@@ -76,7 +76,7 @@ public final class Surgeon {
                 setShapeLiteral(graph, gb, e, size);
             }
             for (AttributeEdit e : cut.group().attributeEdits()) {
-                long size = newSize(shapes, removed, e.value(), e.axis());
+                long size = newSize(shapes, removed, e.value(), e.axis()) / e.divisor();
                 Node node = graph.node(e.node()).orElseThrow();
                 gb.setNode(node.index(), setIntAttribute(gb.getNode(node.index()), e.attribute(), size));
             }

@@ -60,7 +60,12 @@ public final class GroupFinder {
                 g.shapeEdits(), g.attributeEdits(), g.prunable(), g.reason(), g.exact());
     }
 
-    private record Root(Node node, String value, int axis, PruningGroup.Kind kind, String what) {
+    /** Where a group starts: a dimension, and how its indices form units (one each, or a head's block). */
+    private record Root(Node node, String value, int axis, PruningGroup.Kind kind, String what, int units,
+                        int unitSize) {
+        Root(Node node, String value, int axis, PruningGroup.Kind kind, String what) {
+            this(node, value, axis, kind, what, -1, 1);
+        }
     }
 
     private List<Root> roots() {
@@ -100,6 +105,12 @@ public final class GroupFinder {
                         roots.add(new Root(n, out, s.length - 2, PruningGroup.Kind.HEAD, "heads"));
                     }
                 }
+                case "Attention", "MultiHeadAttention" -> {
+                    if (n.domain().equals("com.microsoft") && s.length == 3) {
+                        int heads = (int) n.attrInt("num_heads", 1);
+                        roots.add(new Root(n, out, 2, PruningGroup.Kind.HEAD, "heads", heads, (int) (s[2] / heads)));
+                    }
+                }
                 default -> { }
             }
         }
@@ -135,11 +146,11 @@ public final class GroupFinder {
         }
 
         PruningGroup run() {
-            int units = (int) shape(root.value)[root.axis];
+            int units = root.units > 0 ? root.units : (int) shape(root.value)[root.axis];
             String id = root.node.name() + "/" + root.what;
             String reason = null;
             try {
-                value(root.value, root.axis, IndexMap.identity(units));
+                value(root.value, root.axis, IndexMap.identity(units).expand(root.unitSize));
                 while (!work.isEmpty()) {
                     Member m = work.poll();
                     visit(m.tensor(), m.axis(), m.map());
@@ -178,7 +189,7 @@ public final class GroupFinder {
                             + n.name() + "') has no pruning rule");
                 }
                 if (n.opType().equals("MatMul") && !graph.isInitializer(n.input(0))
-                        && !graph.isInitializer(n.input(1))) {
+                        && !graph.isInitializer(n.input(1)) || n.domain().equals("com.microsoft")) {
                     twoOperandMatMul = true;
                 }
                 rule.get().propagate(n, value, axis, map, this);

@@ -85,11 +85,20 @@ public final class IndexMap {
         return new IndexMap(out);
     }
 
-    /** Depthwise Conv with a channel multiplier: input channel i feeds outputs [i·m, i·m + m). */
     private IndexMap map(java.util.function.IntFunction<int[]> f) {
         int[][] out = new int[indices.length][];
         for (int u = 0; u < indices.length; u++) {
             out[u] = Arrays.stream(indices[u]).mapToObj(f).flatMapToInt(Arrays::stream).toArray();
+        }
+        return new IndexMap(out);
+    }
+
+    /** Per unit, this map's indices followed by the other's (Q, K and V sections of one packed weight). */
+    public IndexMap union(IndexMap other) {
+        int[][] out = new int[indices.length][];
+        for (int u = 0; u < indices.length; u++) {
+            out[u] = java.util.stream.IntStream.concat(Arrays.stream(indices[u]), Arrays.stream(other.indices[u]))
+                    .sorted().toArray();
         }
         return new IndexMap(out);
     }

@@ -6,6 +6,7 @@ import ai.onnxhap.graph.deps.rules.BroadcastRule;
 import ai.onnxhap.graph.deps.rules.ConcatRule;
 import ai.onnxhap.graph.deps.rules.ConvRule;
 import ai.onnxhap.graph.deps.rules.ConvTransposeRule;
+import ai.onnxhap.graph.deps.rules.FusedAttentionRule;
 import ai.onnxhap.graph.deps.rules.GatherRule;
 import ai.onnxhap.graph.deps.rules.GemmRule;
 import ai.onnxhap.graph.deps.rules.LayerNormalizationRule;
@@ -28,6 +29,8 @@ import java.util.TreeMap;
  */
 public final class OpRules {
     private static final Map<String, OpRule> RULES = new TreeMap<>();
+    /** ONNX Runtime contrib ops (domain com.microsoft). */
+    private static final Map<String, OpRule> MICROSOFT = new TreeMap<>();
 
     static {
         OpRule elementwise = new PassThroughRule(false);
@@ -73,20 +76,25 @@ public final class OpRules {
         RULES.put("DepthToSpace", new RefuseRule("moves channels into space"));
         RULES.put("SpaceToDepth", new RefuseRule("moves space into channels"));
         RULES.put("Einsum", new RefuseRule("contracts axes by an equation onnx-hap does not follow"));
+        MICROSOFT.put("Attention", new FusedAttentionRule());
+        MICROSOFT.put("MultiHeadAttention", new FusedAttentionRule());
     }
 
     private OpRules() {
     }
 
     public static Optional<OpRule> forNode(Node node) {
-        if (!node.domain().isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(RULES.get(node.opType()));
+        return switch (node.domain()) {
+            case "" -> Optional.ofNullable(RULES.get(node.opType()));
+            case "com.microsoft" -> Optional.ofNullable(MICROSOFT.get(node.opType()));
+            default -> Optional.empty();
+        };
     }
 
     /** The op types with a rule: the support matrix comes from here, not from a hand-kept list. */
     public static java.util.Set<String> supportedOps() {
-        return java.util.Collections.unmodifiableSet(RULES.keySet());
+        java.util.Set<String> all = new java.util.TreeSet<>(RULES.keySet());
+        MICROSOFT.keySet().forEach(op -> all.add("com.microsoft." + op));
+        return java.util.Collections.unmodifiableSet(all);
     }
 }
