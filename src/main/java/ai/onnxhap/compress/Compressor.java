@@ -79,7 +79,8 @@ public final class Compressor {
         groups.forEach(g -> byId.put(g.id(), g));
         List<Surgeon.Cut> cuts = plan.decisions().stream().filter(d -> d.removedUnits().length > 0)
                 .map(d -> new Surgeon.Cut(byId.get(d.group()), d.removedUnits())).toList();
-        OnnxModel pruned = dryRun ? model : Surgeon.apply(model, cuts, before);
+        // A dry run does all the work in memory (so its figures are exact); only writing is left to the caller.
+        OnnxModel pruned = Surgeon.apply(model, cuts, before);
         List<ImplantChange> implants = new ArrayList<>();
         for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(options.implants()).entrySet()) {
             int rank = e.getValue() > 0 ? e.getValue()
@@ -87,14 +88,10 @@ public final class Compressor {
             LowRankImplant.Result r = LowRankImplant.implant(pruned, e.getKey(), rank);
             implants.add(new ImplantChange(e.getKey(), rank, r.spectrum().maxRank(), r.paramsBefore(), r.paramsAfter(),
                     r.relativeError()));
-            if (!dryRun) {
-                pruned = r.model();
-            }
+            pruned = r.model();
         }
-        Map<String, long[]> after = dryRun ? before : checkedShapes(pruned, options);
-        if (!dryRun) {
-            pruned = withProvenance(pruned, inputSha256, options, plan);
-        }
+        Map<String, long[]> after = checkedShapes(pruned, options);
+        pruned = withProvenance(pruned, inputSha256, options, plan);
         CompressionReport report = report(model, graph, pruned, before, after, groups, plan, implants, inputSha256,
                 options, dryRun);
         return new Result(pruned, report, groups);
@@ -156,13 +153,11 @@ public final class Compressor {
             long paramsAfter = 0;
             for (Member m : g.parameters()) {
                 long size = elements(graph, m.tensor());
-                long perIndex = size / Math.max(1, graph.initializerProtos().get(m.tensor()).getDims(m.axis()));
-                long removedIndices = m.map().removed(d.removedUnits()).length;
                 paramsBefore += size;
-                paramsAfter += dryRun ? size - removedIndices * perIndex : elements(prunedGraph, m.tensor());
+                paramsAfter += elements(prunedGraph, m.tensor());
             }
             long macsBefore = touchedMacs(graph, g, costBefore);
-            long macsAfter = dryRun ? macsBefore : touchedMacs(graph, g, costAfter);
+            long macsAfter = touchedMacs(graph, g, costAfter);
             layers.add(new LayerChange(g.id(), g.kind(), g.rootNode(), g.units(), d.keptUnits(), paramsBefore, paramsAfter,
                     macsBefore, macsAfter, d.status(), d.reason()));
         }

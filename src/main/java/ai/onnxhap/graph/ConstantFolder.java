@@ -107,7 +107,8 @@ public final class ConstantFolder {
             case "Unsqueeze" -> a.reshape(unsqueezedShape(a.shape(), axesOf(n, known)));
             case "Squeeze" -> a.reshape(squeezedShape(a.shape(), axesOf(n, known)));
             case "Concat" -> concat(n, known);
-            case "Add", "Sub", "Mul", "Div" -> binary(n.opType(), a, known.get(n.input(1)));
+            case "Add", "Sub", "Mul", "Div", "Equal" -> binary(n.opType(), a, known.get(n.input(1)));
+            case "Where" -> where(a, known.get(n.input(1)), known.get(n.input(2)));
             case "Slice" -> slice(n, a, known);
             case "Reshape" -> a.reshape(reshapeTarget(a, known.get(n.input(1))));
             case "ReduceProd" -> vector(new long[] {Arrays.stream(a.longs()).reduce(1, (x, y) -> x * y)},
@@ -219,10 +220,25 @@ public final class ConstantFolder {
                 case "Add" -> p + q;
                 case "Sub" -> p - q;
                 case "Mul" -> p * q;
+                case "Equal" -> p == q ? 1 : 0;
                 default -> Math.floorDiv(p, q);
             };
         }
         long[] shape = x.length >= y.length ? a.shape() : b.shape();
+        return Tensor.ofLongs("", op.equals("Equal") ? DataType.BOOL : a.type(), shape, out);
+    }
+
+    /** Element-wise choice over equally long (or scalar) integer vectors. */
+    private static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        long[] c = cond.longs();
+        long[] x = a.longs();
+        long[] y = b.longs();
+        int len = Math.max(c.length, Math.max(x.length, y.length));
+        long[] out = new long[len];
+        for (int i = 0; i < len; i++) {
+            out[i] = c[c.length == 1 ? 0 : i] != 0 ? x[x.length == 1 ? 0 : i] : y[y.length == 1 ? 0 : i];
+        }
+        long[] shape = c.length == len ? cond.shape() : x.length == len ? a.shape() : b.shape();
         return Tensor.ofLongs("", a.type(), shape, out);
     }
 

@@ -21,6 +21,13 @@ import java.util.Set;
  * graph with the {@link OpRules}, in both directions, with a worklist. Each dimension ends up in one group.
  */
 public final class GroupFinder {
+    /** Ops whose second input is a shape their output takes. */
+    private static final Set<String> SHAPED_BY_INPUT_1 = Set.of("Reshape", "Expand", "Tile", "ConstantOfShape",
+            "Resize", "Upsample");
+    /** Integer ops through which shape values flow on their way to a Reshape. */
+    private static final Set<String> SHAPE_ARITHMETIC = Set.of("Concat", "Unsqueeze", "Squeeze", "Cast", "Identity",
+            "Gather", "Div", "Mul", "Add", "Sub", "Slice", "ReduceProd", "Where", "Equal", "Floor", "Ceil");
+
     private final Graph graph;
     private final Map<String, long[]> shapes;
     private final Map<String, Tensor> folded;
@@ -139,6 +146,8 @@ public final class GroupFinder {
         private final Set<String> applied = new HashSet<>();
         private final Deque<Member> work = new ArrayDeque<>();
         private final List<String> inexact = new ArrayList<>();
+        /** Shape outputs that read a cut axis, with that axis (-1: several or unknown). */
+        private final Map<String, Integer> shapeReads = new LinkedHashMap<>();
         private boolean twoOperandMatMul;
 
         Spread(Root root) {
@@ -155,6 +164,7 @@ public final class GroupFinder {
                     Member m = work.poll();
                     visit(m.tensor(), m.axis(), m.map());
                 }
+                checkShapesStayInside();
                 if (root.kind == PruningGroup.Kind.HEAD && !twoOperandMatMul) {
                     throw notPrunable("the split at '" + root.node.name() + "' does not feed attention");
                 }
@@ -167,6 +177,65 @@ public final class GroupFinder {
             all.addAll(members.values());
             return new PruningGroup(id, root.kind, root.node.name(), units, all, List.copyOf(shapeEdits.values()),
                     List.copyOf(attributeEdits.values()), reason == null, reason, inexact.isEmpty() && reason == null);
+        }
+
+        /**
+         * A rewritten literal, or a run-time size read from a cut axis, must only shape values of this group:
+         * exporters share shape tensors between Reshapes (Q and K of one attention) and compute head sizes from
+         * a neighbour's Shape, and a Reshape outside the group would then break.
+         */
+        private void checkShapesStayInside() {
+            Set<String> cutValues = new HashSet<>();
+            values.keySet().forEach(k -> cutValues.add(k.substring(0, k.lastIndexOf('#'))));
+            Map<String, Integer> starts = new LinkedHashMap<>();
+            shapeEdits.values().forEach(e -> starts.put(e.constant(), -1));
+            starts.putAll(shapeReads);
+            for (Map.Entry<String, Integer> start : starts.entrySet()) {
+                Deque<String> pending = new ArrayDeque<>(List.of(start.getKey()));
+                Set<String> seen = new HashSet<>();
+                while (!pending.isEmpty()) {
+                    String v = pending.poll();
+                    if (!seen.add(v)) {
+                        continue;
+                    }
+                    for (Node n : graph.consumers(v)) {
+                        int at = n.inputs().indexOf(v);
+                        if (at == 1 && SHAPED_BY_INPUT_1.contains(n.opType())) {
+                            if (!cutValues.contains(n.output(0))) {
+                                throw notPrunable("the cut changes the shape '" + v + "' that also shapes '"
+                                        + n.output(0) + "', which the cut does not reach");
+                            }
+                        } else if (n.opType().equals("Gather") && at == 0 && start.getValue() >= 0
+                                && v.equals(start.getKey()) && !gathers(n, start.getValue())) {
+                            continue; // picks other dimensions of the Shape than the cut one
+                        } else if (SHAPE_ARITHMETIC.contains(n.opType())) {
+                            pending.add(n.output(0));
+                        }
+                    }
+                }
+            }
+        }
+
+        private boolean gathers(Node gather, int axis) {
+            Tensor idx = folded.get(gather.input(1));
+            if (idx == null) {
+                return true;
+            }
+            for (long i : idx.longs()) {
+                if (i == axis) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public void shapeRead(Node shapeNode, int axis) {
+            if (!shapeNode.opType().equals("Shape") || shapeNode.hasAttribute("start") || shapeNode.hasAttribute("end")) {
+                shapeReads.put(shapeNode.output(0), -1);
+            } else {
+                shapeReads.merge(shapeNode.output(0), axis, (a, b) -> a.equals(b) ? a : -1);
+            }
         }
 
         private void visit(String value, int axis, IndexMap map) {

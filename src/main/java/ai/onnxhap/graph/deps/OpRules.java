@@ -6,6 +6,7 @@ import ai.onnxhap.graph.deps.rules.BroadcastRule;
 import ai.onnxhap.graph.deps.rules.ConcatRule;
 import ai.onnxhap.graph.deps.rules.ConvRule;
 import ai.onnxhap.graph.deps.rules.ConvTransposeRule;
+import ai.onnxhap.graph.deps.rules.ExpandRule;
 import ai.onnxhap.graph.deps.rules.FusedAttentionRule;
 import ai.onnxhap.graph.deps.rules.GatherRule;
 import ai.onnxhap.graph.deps.rules.GemmRule;
@@ -71,6 +72,7 @@ public final class OpRules {
         RULES.put("Concat", new ConcatRule());
         RULES.put("Split", new SplitRule());
         RULES.put("Gather", new GatherRule());
+        RULES.put("Expand", new ExpandRule());
         RULES.put("Shape", new ShapeReaderRule());
         RULES.put("Size", new ShapeReaderRule());
         RULES.put("DepthToSpace", new RefuseRule("moves channels into space"));

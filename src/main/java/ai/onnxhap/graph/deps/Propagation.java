@@ -36,6 +36,12 @@ public interface Propagation {
 
     void attributeEdit(AttributeEdit edit);
 
+    /**
+     * A Shape node reads the cut axis: whatever it computes at run time (a reshape target, a head size)
+     * changes with the cut, so everything shaped by it must be in the group.
+     */
+    void shapeRead(Node shapeNode, int axis);
+
     /** Removal will not be output-equivalent to masking. */
     void inexact(String why);
 
