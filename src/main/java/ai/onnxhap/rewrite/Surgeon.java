@@ -78,7 +78,7 @@ public final class Surgeon {
             for (AttributeEdit e : cut.group().attributeEdits()) {
                 long size = newSize(shapes, removed, e.value(), e.axis()) / e.divisor();
                 Node node = graph.node(e.node()).orElseThrow();
-                gb.setNode(node.index(), setIntAttribute(gb.getNode(node.index()), e.attribute(), size));
+                gb.setNode(node.index(), setIntAttribute(gb.getNode(node.index()), e.attribute(), e.element(), size));
             }
         }
         for (int i = 0; i < gb.getValueInfoCount(); i++) {
@@ -183,11 +183,12 @@ public final class Surgeon {
         return Tensor.ofLongs(t.name(), t.type(), t.shape(), v);
     }
 
-    private static NodeProto setIntAttribute(NodeProto node, String name, long value) {
+    private static NodeProto setIntAttribute(NodeProto node, String name, int element, long value) {
         NodeProto.Builder nb = node.toBuilder();
         for (int a = 0; a < nb.getAttributeCount(); a++) {
             if (nb.getAttribute(a).getName().equals(name)) {
-                nb.setAttribute(a, nb.getAttribute(a).toBuilder().setI(value));
+                AttributeProto.Builder ab = nb.getAttribute(a).toBuilder();
+                nb.setAttribute(a, element < 0 ? ab.setI(value) : ab.setInts(element, value));
             }
         }
         return nb.build();

@@ -23,7 +23,7 @@ import java.util.Set;
 public final class GroupFinder {
     /** Ops whose second input is a shape their output takes. */
     private static final Set<String> SHAPED_BY_INPUT_1 = Set.of("Reshape", "Expand", "Tile", "ConstantOfShape",
-            "Resize", "Upsample");
+            "Resize", "Upsample", "Split");
     /** Integer ops through which shape values flow on their way to a Reshape. */
     private static final Set<String> SHAPE_ARITHMETIC = Set.of("Concat", "Unsqueeze", "Squeeze", "Cast", "Identity",
             "Gather", "Div", "Mul", "Add", "Sub", "Slice", "ReduceProd", "Where", "Equal", "Floor", "Ceil");
@@ -201,7 +201,7 @@ public final class GroupFinder {
                     for (Node n : graph.consumers(v)) {
                         int at = n.inputs().indexOf(v);
                         if (at == 1 && SHAPED_BY_INPUT_1.contains(n.opType())) {
-                            if (!cutValues.contains(n.output(0))) {
+                            if (n.outputs().stream().noneMatch(cutValues::contains)) {
                                 throw notPrunable("the cut changes the shape '" + v + "' that also shapes '"
                                         + n.output(0) + "', which the cut does not reach");
                             }
@@ -294,10 +294,16 @@ public final class GroupFinder {
             String k = key(value, axis);
             IndexMap seen = values.get(k);
             if (seen != null) {
-                if (!seen.equals(map)) {
+                IndexMap merged = seen.merge(map);
+                if (merged == null) {
                     throw notPrunable("'" + value + "' would be cut two different ways (a channel shuffle?)");
                 }
-                return;
+                if (merged.equals(seen)) {
+                    return;
+                }
+                // A fuller view of this axis than before: spread it again.
+                map = merged;
+                applied.removeIf(a -> a.endsWith("|" + value + "|" + axis));
             }
             values.put(k, map);
             work.add(new Member(value, axis, Member.Role.VALUE, map));
@@ -311,10 +317,11 @@ public final class GroupFinder {
             }
             String k = key(initializer, axis);
             Member seen = members.get(k);
-            if (seen != null && !seen.map().equals(map)) {
+            IndexMap merged = seen == null ? map : seen.map().merge(map);
+            if (merged == null) {
                 throw notPrunable("weight '" + initializer + "' would be cut two different ways");
             }
-            members.putIfAbsent(k, new Member(initializer, axis, role, map));
+            members.put(k, new Member(initializer, axis, seen == null ? role : seen.role(), merged));
         }
 
         @Override
@@ -326,7 +333,7 @@ public final class GroupFinder {
 
         @Override
         public void attributeEdit(AttributeEdit edit) {
-            attributeEdits.putIfAbsent(edit.node() + "." + edit.attribute(), edit);
+            attributeEdits.putIfAbsent(edit.node() + "." + edit.attribute() + "[" + edit.element() + "]", edit);
         }
 
         @Override

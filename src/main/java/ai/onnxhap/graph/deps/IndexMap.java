@@ -103,6 +103,29 @@ public final class IndexMap {
         return new IndexMap(out);
     }
 
+    /**
+     * Combines two views of the same axis where one may know only part of it (a Split output's window seen
+     * from the input): units must agree wherever both are known. Null when they conflict.
+     */
+    public IndexMap merge(IndexMap other) {
+        if (other.indices.length != indices.length) {
+            return null;
+        }
+        int[][] out = new int[indices.length][];
+        for (int u = 0; u < indices.length; u++) {
+            int[] a = indices[u];
+            int[] b = other.indices[u];
+            if (a.length == 0 || Arrays.equals(a, b)) {
+                out[u] = b;
+            } else if (b.length == 0) {
+                out[u] = a;
+            } else {
+                return null;
+            }
+        }
+        return new IndexMap(out);
+    }
+
     /** True when no unit touches anything (e.g. the part of a Concat that belongs to another input). */
     public boolean isEmpty() {
         return size() == 0;

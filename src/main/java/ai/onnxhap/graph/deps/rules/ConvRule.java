@@ -56,6 +56,6 @@ public final class ConvRule implements OpRule {
         if (!node.input(2).isEmpty()) {
             p.parameter(node.input(2), 0, out, Member.Role.THROUGH);
         }
-        p.attributeEdit(new AttributeEdit(node.name(), "group", node.input(0), 1, 1));
+        p.attributeEdit(new AttributeEdit(node.name(), "group", -1, node.input(0), 1, 1));
     }
 }

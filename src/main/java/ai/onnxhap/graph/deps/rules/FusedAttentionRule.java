@@ -57,6 +57,6 @@ public final class FusedAttentionRule implements OpRule {
         if (!bias.isEmpty()) {
             p.tensor(bias, 0, qkv, Member.Role.PRODUCER);
         }
-        p.attributeEdit(new AttributeEdit(node.name(), "num_heads", node.output(0), 2, d));
+        p.attributeEdit(new AttributeEdit(node.name(), "num_heads", -1, node.output(0), 2, d));
     }
 }
