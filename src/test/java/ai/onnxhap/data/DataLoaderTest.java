@@ -1,5 +1,6 @@
 package ai.onnxhap.data;
 
+import ai.onnxhap.testing.TestModels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

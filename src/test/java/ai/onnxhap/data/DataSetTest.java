@@ -1,7 +1,8 @@
 package ai.onnxhap.data;
 
-import static ai.onnxhap.data.TestModels.node;
-import static ai.onnxhap.data.TestModels.value;
+import ai.onnxhap.testing.TestModels;
+import static ai.onnxhap.testing.TestModels.node;
+import static ai.onnxhap.testing.TestModels.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxhap.data.DataSet;
-import ai.onnxhap.data.TestModels;
+import ai.onnxhap.testing.TestModels;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxhap.data.DataLoader;
-import ai.onnxhap.data.TestModels;
+import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.model.DataType;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;

@@ -1,7 +1,7 @@
 package ai.onnxhap.validate;
 
-import static ai.onnxhap.data.TestModels.node;
-import static ai.onnxhap.data.TestModels.value;
+import static ai.onnxhap.testing.TestModels.node;
+import static ai.onnxhap.testing.TestModels.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxhap.data.DataSet;
-import ai.onnxhap.data.TestModels;
+import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.model.DataType;
 import ai.onnxhap.model.ErrorCode;
 import ai.onnxhap.model.ModelIO;

@@ -1,15 +1,15 @@
 package ai.onnxhap.validate;
 
-import static ai.onnxhap.data.TestModels.integer;
-import static ai.onnxhap.data.TestModels.ints;
-import static ai.onnxhap.data.TestModels.node;
-import static ai.onnxhap.data.TestModels.value;
+import static ai.onnxhap.testing.TestModels.integer;
+import static ai.onnxhap.testing.TestModels.ints;
+import static ai.onnxhap.testing.TestModels.node;
+import static ai.onnxhap.testing.TestModels.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import ai.onnxhap.data.DataLoader;
-import ai.onnxhap.data.TestModels;
+import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.model.DataType;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;

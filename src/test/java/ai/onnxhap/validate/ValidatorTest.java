@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxhap.data.DataSet;
-import ai.onnxhap.data.TestModels;
+import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.model.ErrorCode;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
