@@ -1,0 +1,49 @@
+package ai.onnxhap.report;
+
+import ai.onnxhap.tf.train.ProgressListener;
+import java.io.PrintStream;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/** A progress bar per epoch on the console (ETA, loss, samples/s), and one summary line when it ends. */
+public final class ConsoleProgress implements ProgressListener {
+    private final PrintStream out;
+    private ProgressBar bar;
+    private double lossSum;
+    private long samples;
+    private long started;
+
+    public ConsoleProgress(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void epochStarted(int epoch, int epochs, long steps) {
+        lossSum = 0;
+        samples = 0;
+        started = System.nanoTime();
+        bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
+                .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
+                .setConsumer(new ConsoleProgressBarConsumer(out)).build();
+    }
+
+    @Override
+    public void step(double loss, long batch) {
+        lossSum += loss * batch;
+        samples += batch;
+        double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
+        bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %.0f samples/s", lossSum / samples,
+                samples / seconds));
+        bar.step();
+    }
+
+    @Override
+    public void epochFinished(EpochStats stats) {
+        bar.close();
+        out.printf(Locale.ROOT, "epoch %d: loss %.4f, %.0f samples/s, lr %.2e%n", stats.epoch(), stats.meanLoss(),
+                stats.samplesPerSecond(), stats.learningRate());
+    }
+}
