@@ -129,6 +129,36 @@ public final class OnnxModel {
         return inlined.proto.toByteArray();
     }
 
+    /**
+     * The same model with new values for some initializers (after training): names, element types and shapes
+     * stay as the file has them, so the graph is untouched; a value of another shape is refused.
+     */
+    public OnnxModel withInitializerValues(Map<String, Tensor> values) {
+        var graph = proto.getGraph().toBuilder();
+        java.util.Set<String> missing = new java.util.TreeSet<>(values.keySet());
+        for (int i = 0; i < graph.getInitializerCount(); i++) {
+            TensorProto old = graph.getInitializer(i);
+            Tensor v = values.get(old.getName());
+            if (v == null) {
+                continue;
+            }
+            missing.remove(old.getName());
+            long[] dims = old.getDimsList().stream().mapToLong(Long::longValue).toArray();
+            if (!java.util.Arrays.equals(dims, v.shape())) {
+                throw new IllegalArgumentException("initializer '" + old.getName() + "' has shape "
+                        + java.util.Arrays.toString(dims) + ", new value has " + java.util.Arrays.toString(v.shape()));
+            }
+            DataType type = DataType.fromCode(old.getDataType());
+            Tensor typed = v.type() == type ? v : Tensor.ofFloats(old.getName(), type, dims, v.floats());
+            graph.setInitializer(i, TensorCodec.encode(typed.withName(old.getName())).toBuilder()
+                    .addAllMetadataProps(old.getMetadataPropsList()).setDocString(old.getDocString()).build());
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("no initializers named " + missing);
+        }
+        return withProto(proto.toBuilder().setGraph(graph).build());
+    }
+
     /** A short label for messages. */
     public String label() {
         return source != null ? source.getFileName().toString() : proto.getGraph().getName();

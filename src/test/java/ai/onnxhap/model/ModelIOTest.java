@@ -208,4 +208,21 @@ class ModelIOTest {
             Files.setPosixFilePermissions(locked, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
     }
+
+    @Test
+    void newWeightValuesKeepNamesTypesAndGraph() {
+        OnnxModel m = TestModels.mlp(2, 4, 3, 2, 1);
+        float[] w = new float[12];
+        java.util.Arrays.fill(w, 0.25f);
+        OnnxModel updated = m.withInitializerValues(java.util.Map.of("W", Tensor.ofFloats("W", new long[] {4, 3}, w)));
+        assertEquals(m.proto().getGraph().getNodeList(), updated.proto().getGraph().getNodeList());
+        TensorProto back = updated.proto().getGraph().getInitializer(0);
+        assertEquals("W", back.getName());
+        assertArrayEquals(w, TensorCodec.decode(back).floats());
+        assertEquals(m.proto().getGraph().getInitializer(1), updated.proto().getGraph().getInitializer(1));
+        assertThrows(IllegalArgumentException.class, () -> m.withInitializerValues(
+                java.util.Map.of("W", Tensor.ofFloats("W", new long[] {3, 4}, w))));
+        assertThrows(IllegalArgumentException.class, () -> m.withInitializerValues(
+                java.util.Map.of("nope", Tensor.ofFloats("nope", new long[] {1}, new float[1]))));
+    }
 }
