@@ -156,4 +156,27 @@ class RoundTripTest {
             }
         }
     }
+
+    @Test
+    void exporterCorpusRoundTripsBitwise() throws Exception {
+        List<Path> models;
+        try (Stream<Path> s = Files.list(TestModels.testdata().resolve("corpus"))) {
+            models = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
+        }
+        assertTrue(models.size() >= 20, "corpus has " + models.size() + " models");
+        for (Path model : models) {
+            OnnxModel loaded = ModelIO.load(model);
+            ai.onnxhap.graph.Graph graph = ai.onnxhap.graph.Graph.of(loaded);
+            var inputs = ai.onnxhap.validate.OrtShapeOracle.syntheticInputs(graph,
+                    ai.onnxhap.graph.InputShapes.resolve(graph, Map.of(), 2), 0).values().stream()
+                    .map(RoundTripTest::toInput).toList();
+            Path copy = dir.resolve(model.getFileName());
+            ModelIO.save(loaded, copy);
+            Map<String, byte[]> expected = OrtRaw.run(model, inputs);
+            Map<String, byte[]> actual = OrtRaw.run(copy, inputs);
+            for (String out : expected.keySet()) {
+                assertArrayEquals(expected.get(out), actual.get(out), model.getFileName() + " output " + out);
+            }
+        }
+    }
 }
