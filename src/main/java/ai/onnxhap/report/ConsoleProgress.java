@@ -8,9 +8,13 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
-/** A progress bar per epoch on the console (ETA, loss, samples/s), and one summary line when it ends. */
+/**
+ * A progress bar per epoch on a terminal (ETA, loss, samples/s) and one summary line per epoch; in a pipeline
+ * (no console) only the summary lines, since redrawn bars would fill logs.
+ */
 public final class ConsoleProgress implements ProgressListener {
     private final PrintStream out;
+    private final boolean bars = System.console() != null;
     private ProgressBar bar;
     private double lossSum;
     private long samples;
@@ -25,6 +29,9 @@ public final class ConsoleProgress implements ProgressListener {
         lossSum = 0;
         samples = 0;
         started = System.nanoTime();
+        if (!bars) {
+            return;
+        }
         bar = new ProgressBarBuilder().setTaskName(String.format(Locale.ROOT, "epoch %d/%d", epoch, epochs))
                 .setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
                 .setConsumer(new ConsoleProgressBarConsumer(out)).build();
@@ -34,6 +41,9 @@ public final class ConsoleProgress implements ProgressListener {
     public void step(double loss, long batch) {
         lossSum += loss * batch;
         samples += batch;
+        if (bar == null) {
+            return;
+        }
         double seconds = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
         bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, %.0f samples/s", lossSum / samples,
                 samples / seconds));
@@ -42,7 +52,10 @@ public final class ConsoleProgress implements ProgressListener {
 
     @Override
     public void epochFinished(EpochStats stats) {
-        bar.close();
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
         out.printf(Locale.ROOT, "epoch %d: loss %.4f, %.0f samples/s, lr %.2e%n", stats.epoch(), stats.meanLoss(),
                 stats.samplesPerSecond(), stats.learningRate());
     }

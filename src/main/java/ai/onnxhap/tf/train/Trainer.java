@@ -4,6 +4,7 @@ import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.TensorRows;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.Tensor;
+import ai.onnxhap.tf.TfTensors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -217,21 +218,12 @@ public final class Trainer {
         adamSteps++;
         List<org.tensorflow.Tensor> fed = new ArrayList<>();
         try {
-            Session.Runner r = model.session().runner();
-            for (Map.Entry<String, Placeholder<?>> in : model.inputs().entrySet()) {
-                org.tensorflow.Tensor t = TfTensors.toTf(batch.input(in.getKey()));
-                fed.add(t);
-                r.feed(in.getValue(), t);
-            }
-            org.tensorflow.Tensor y = TfTensors.toTf(loss == Loss.CROSS_ENTROPY ? asLong(target) : target);
-            fed.add(y);
+            Session.Runner r = feed(batch, target, fed);
             org.tensorflow.Tensor lr = TFloat32.scalarOf((float) learningRate);
             org.tensorflow.Tensor p1 = TFloat32.scalarOf((float) Math.pow(BETA1, adamSteps));
             org.tensorflow.Tensor p2 = TFloat32.scalarOf((float) Math.pow(BETA2, adamSteps));
-            fed.add(lr);
-            fed.add(p1);
-            fed.add(p2);
-            r.feed(targetInput, y).feed(rate, lr).feed(beta1Power, p1).feed(beta2Power, p2);
+            fed.addAll(List.of(lr, p1, p2));
+            r.feed(rate, lr).feed(beta1Power, p1).feed(beta2Power, p2);
             try (Result res = r.fetch(lossValue).addTarget(trainStep).run()) {
                 return ((TFloat32) res.get(0)).getFloat();
             }
@@ -243,21 +235,25 @@ public final class Trainer {
     /** The loss on a batch without updating anything. */
     public double evaluate(DataSet batch, Tensor target) {
         List<org.tensorflow.Tensor> fed = new ArrayList<>();
-        try {
-            Session.Runner r = model.session().runner();
-            for (Map.Entry<String, Placeholder<?>> in : model.inputs().entrySet()) {
-                org.tensorflow.Tensor t = TfTensors.toTf(batch.input(in.getKey()));
-                fed.add(t);
-                r.feed(in.getValue(), t);
-            }
-            org.tensorflow.Tensor y = TfTensors.toTf(loss == Loss.CROSS_ENTROPY ? asLong(target) : target);
-            fed.add(y);
-            try (Result res = r.feed(targetInput, y).fetch(lossValue).run()) {
-                return ((TFloat32) res.get(0)).getFloat();
-            }
+        try (Result res = feed(batch, target, fed).fetch(lossValue).run()) {
+            return ((TFloat32) res.get(0)).getFloat();
         } finally {
             fed.forEach(org.tensorflow.Tensor::close);
         }
+    }
+
+    /** A runner fed with the batch's inputs and targets; the tensors it holds are added to {@code fed} for closing. */
+    private Session.Runner feed(DataSet batch, Tensor target, List<org.tensorflow.Tensor> fed) {
+        Session.Runner r = model.session().runner();
+        for (Map.Entry<String, Placeholder<?>> in : model.inputs().entrySet()) {
+            org.tensorflow.Tensor t = TfTensors.toTf(batch.input(in.getKey()), in.getValue().type());
+            fed.add(t);
+            r.feed(in.getValue(), t);
+        }
+        org.tensorflow.Tensor y = TfTensors.toTf(loss == Loss.CROSS_ENTROPY ? asLong(target) : target,
+                targetInput.type());
+        fed.add(y);
+        return r.feed(targetInput, y);
     }
 
     private static Tensor asLong(Tensor labels) {

@@ -36,7 +36,7 @@ final class LinearModel implements TrainableGraph, AutoCloseable {
 
     float[] values(Variable<TFloat32> v) {
         try (var r = session.runner().fetch(v).run()) {
-            return TfTensors.floats((TFloat32) r.get(0));
+            return ai.onnxhap.tf.TfTensors.fromTf("v", (TFloat32) r.get(0), ai.onnxhap.model.DataType.FLOAT).floats();
         }
     }
 

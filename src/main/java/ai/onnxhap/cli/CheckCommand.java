@@ -1,0 +1,67 @@
+package ai.onnxhap.cli;
+
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.graph.InputShapes;
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.report.CheckReport;
+import ai.onnxhap.report.CompatibilityCheck;
+import ai.onnxhap.report.Json;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "check", mixinStandardHelpOptions = true,
+        description = "Tell whether a model can be compressed: ops the TensorFlow backend lacks, prunable groups, "
+                + "and TensorFlow-vs-ONNX Runtime agreement on a random batch. Exits 3 when it cannot be handled.")
+final class CheckCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model.")
+    Path model;
+
+    @Option(names = "--shape", paramLabel = "NAME=D0,D1,...", description = "Concrete input shape (repeatable).")
+    List<String> shapes = List.of();
+
+    @Option(names = "--batch", defaultValue = "2", paramLabel = "N", description = "Batch size of the check (default: ${DEFAULT-VALUE}).")
+    long batch;
+
+    @Option(names = "--json", description = "Print the report as JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        OnnxModel loaded = ModelIO.load(model);
+        Map<String, long[]> overrides = new LinkedHashMap<>();
+        shapes.stream().map(InputShapes::parse).forEach(e -> overrides.put(e.getKey(), e.getValue()));
+        CheckReport r = CompatibilityCheck.run(loaded, InputShapes.resolve(Graph.of(loaded), overrides, batch));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.write(r, out);
+        } else {
+            out.println("Model              " + r.model());
+            out.println("TensorFlow import  " + (r.unsupportedOps().isEmpty() && r.importError() == null ? "ok"
+                    : !r.unsupportedOps().isEmpty() ? "unsupported ops: " + String.join(", ", r.unsupportedOps())
+                    : "failed: " + r.importError()));
+            out.println("TF vs ORT          " + (r.tfVsOrtRelativeError() == null ? "not run"
+                    : String.format("max relative error %.2e (tolerance %.0e)", r.tfVsOrtRelativeError(), r.tolerance())));
+            out.println("Prunable groups    " + (r.prunableByKind().isEmpty() ? "none" : r.prunableByKind()));
+            if (!r.notPrunable().isEmpty()) {
+                out.println("Not prunable       " + r.notPrunable().size() + " groups:");
+                r.notPrunable().forEach(s -> out.println("  " + s));
+            }
+            out.println(r.ok() ? "Verdict            onnx-hap can compress this model"
+                    : "Verdict            onnx-hap cannot handle this model yet");
+            out.flush();
+        }
+        return r.ok() ? ExitCodes.OK : ExitCodes.MODEL_NOT_SUPPORTED;
+    }
+}

@@ -1,0 +1,78 @@
+package ai.onnxhap.report;
+
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.graph.Node;
+import ai.onnxhap.graph.deps.GroupFinder;
+import ai.onnxhap.graph.deps.PruningGroup;
+import ai.onnxhap.model.OnnxHapException;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.model.Tensor;
+import ai.onnxhap.tf.OpHandlers;
+import ai.onnxhap.tf.TfModel;
+import ai.onnxhap.validate.OrtModel;
+import ai.onnxhap.validate.OrtShapeOracle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** Runs the checks behind {@code onnx-hap check}. */
+public final class CompatibilityCheck {
+    /** TF and ORT differ by float rounding only; more than this means a translation problem. */
+    public static final double TOLERANCE = 1e-3;
+
+    private CompatibilityCheck() {
+    }
+
+    public static CheckReport run(OnnxModel model, Map<String, long[]> inputShapes) {
+        Graph graph = Graph.of(model);
+        OpHandlers handlers = OpHandlers.standard();
+        long opset = graph.opset("");
+        TreeSet<String> unsupported = new TreeSet<>();
+        for (Node n : graph.nodes()) {
+            boolean known = n.domain().isEmpty() && handlers.find(n.opType(), opset).isPresent();
+            if (!known) {
+                unsupported.add((n.domain().isEmpty() ? "" : n.domain() + ".") + n.opType());
+            }
+        }
+        Map<String, long[]> shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
+        List<PruningGroup> groups = new GroupFinder(graph, shapes).findAll();
+        Map<String, Integer> byKind = new TreeMap<>();
+        List<String> blocked = new ArrayList<>();
+        for (PruningGroup g : groups) {
+            if (g.prunable()) {
+                byKind.merge(g.kind().name().toLowerCase(), 1, Integer::sum);
+            } else {
+                blocked.add(g.id() + ": " + g.reason());
+            }
+        }
+        Double error = null;
+        String importError = null;
+        if (unsupported.isEmpty()) {
+            Map<String, Tensor> inputs = OrtShapeOracle.syntheticInputs(graph, inputShapes, 0);
+            try (TfModel tf = TfModel.build(model, inputShapes); OrtModel ort = OrtModel.open(model)) {
+                error = relativeError(ort.run(inputs), tf.run(inputs));
+            } catch (OnnxHapException e) {
+                importError = e.getMessage();
+            }
+        }
+        boolean ok = unsupported.isEmpty() && importError == null && error != null && error <= TOLERANCE;
+        return new CheckReport(model.label(), List.copyOf(unsupported), importError, groups.size(), byKind, blocked,
+                error, TOLERANCE, ok);
+    }
+
+    private static double relativeError(Map<String, Tensor> reference, Map<String, Tensor> candidate) {
+        double err = 0;
+        double scale = 1e-12;
+        for (String name : reference.keySet()) {
+            double[] a = reference.get(name).toDoubles();
+            double[] b = candidate.get(name).toDoubles();
+            for (int i = 0; i < a.length; i++) {
+                err = Math.max(err, Math.abs(a[i] - b[i]));
+                scale = Math.max(scale, Math.abs(a[i]));
+            }
+        }
+        return err / scale;
+    }
+}
