@@ -37,6 +37,9 @@ final class FinetuneCommand implements Callable<Integer> {
     @Mixin
     DataOptions data;
 
+    @Mixin
+    RuntimeOptions runtime;
+
     @Option(names = "--val-data", paramLabel = "FILE|DIR", description = "Validation inputs (default: the training data).")
     Path valData;
 
@@ -97,7 +100,8 @@ final class FinetuneCommand implements Callable<Integer> {
         TrainConfig config = new TrainConfig(epochs, batchSize, lr, optimizer, momentum, weightDecay, schedule, stepEvery,
                 gamma, temperature, seed);
         PrintStream progress = json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
-        Retraining.Result r = Retraining.run(student, reference, train, val, config, Map.of(), new ConsoleProgress(progress));
+        Retraining.Result r = Retraining.run(student, reference, train, val, config, Map.of(), new ConsoleProgress(progress),
+                runtime.ortOptions(), runtime.tfDevice());
         ModelIO.save(r.model(), output);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -10,8 +10,17 @@ public final class RuntimeOptions {
     int threads;
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "cpu|gpu|auto",
-            description = "Where ONNX Runtime runs: cpu, gpu (CUDA; needs the -Pgpu build) or auto (default: ${DEFAULT-VALUE}).")
+            description = "Where ONNX Runtime and TensorFlow run: cpu, gpu (CUDA; needs the -Pgpu build) or auto "
+                    + "(default: ${DEFAULT-VALUE}).")
     String device;
+
+    ai.onnxhap.tf.TfModel.Device tfDevice() {
+        return switch (OrtModel.Device.parse(device)) {
+            case CPU -> ai.onnxhap.tf.TfModel.Device.CPU;
+            case CUDA -> ai.onnxhap.tf.TfModel.Device.GPU;
+            case AUTO -> ai.onnxhap.tf.TfModel.Device.AUTO;
+        };
+    }
 
     OrtModel.Options ortOptions() {
         return OrtModel.Options.defaults().withThreads(threads).withDevice(OrtModel.Device.parse(device));

@@ -41,6 +41,14 @@ public final class Retraining {
      */
     public static Result run(OnnxModel student, OnnxModel teacher, DataSet train, DataSet validation, TrainConfig config,
                              Map<String, Tensor> masks, ProgressListener progress) {
+        return run(student, teacher, train, validation, config, masks, progress, OrtModel.Options.defaults(),
+                ai.onnxhap.tf.TfModel.Device.AUTO);
+    }
+
+    /** As above, with ONNX Runtime's settings for teacher and comparison, and the TensorFlow device for training. */
+    public static Result run(OnnxModel student, OnnxModel teacher, DataSet train, DataSet validation, TrainConfig config,
+                             Map<String, Tensor> masks, ProgressListener progress, OrtModel.Options ort,
+                             ai.onnxhap.tf.TfModel.Device device) {
         DataSet bound = ModelInputs.bind(train, student);
         DataSet check = ModelInputs.bind(validation == null ? train : validation, student);
         String output = Graph.of(student).outputs().get(0).name();
@@ -52,13 +60,13 @@ public final class Retraining {
         } else {
             loss = Loss.DISTILLATION;
             String teacherOutput = Graph.of(teacher).outputs().get(0).name();
-            try (OrtModel ort = OrtModel.open(teacher)) {
-                targets = ort.run(ModelInputs.bind(train, teacher), config.batchSize()).get(teacherOutput);
+            try (OrtModel session = OrtModel.open(teacher, ort)) {
+                targets = session.run(ModelInputs.bind(train, teacher), config.batchSize()).get(teacherOutput);
             }
         }
         FineTune.Result trained = FineTune.run(student, Map.of(), bound, targets, loss, output, config, masks, Set.of(),
-                progress);
-        ModelComparison comparison = Validator.compare(teacher, trained.model(), check, config.batchSize());
+                progress, device);
+        ModelComparison comparison = Validator.compare(teacher, trained.model(), check, config.batchSize(), ort);
         String name = loss == Loss.CROSS_ENTROPY ? "cross-entropy" : "distillation";
         return new Result(trained.model(), new Report(name, bound.size(), check.size(), trained.history(), comparison));
     }

@@ -81,13 +81,29 @@ public final class TfModel implements AutoCloseable {
         return build(model, inputShapes, fixedInputs, OpHandlers.standard());
     }
 
+    /** Where TensorFlow runs: AUTO and GPU let TF place ops on a GPU when its CUDA natives find one (-Pgpu). */
+    public enum Device { CPU, GPU, AUTO }
+
+    /** As {@link #build(OnnxModel, Map)}, on the given device. */
+    public static TfModel build(OnnxModel model, Map<String, long[]> inputShapes, Device device) {
+        return build(model, inputShapes, Map.of(), OpHandlers.standard(), device);
+    }
+
     static TfModel build(OnnxModel model, Map<String, long[]> inputShapes, Map<String, Tensor> fixedInputs,
                          OpHandlers handlers) {
+        return build(model, inputShapes, fixedInputs, handlers, Device.AUTO);
+    }
+
+    static TfModel build(OnnxModel model, Map<String, long[]> inputShapes, Map<String, Tensor> fixedInputs,
+                         OpHandlers handlers, Device device) {
         ai.onnxhap.graph.Graph onnx = ai.onnxhap.graph.Graph.of(model);
         Graph graph = new Graph();
         Session session = null;
         try {
-            session = new Session(graph);
+            // CPU hides every GPU from the session; otherwise TF's own placement decides.
+            session = device == Device.CPU
+                    ? new Session(graph, org.tensorflow.proto.ConfigProto.newBuilder().putDeviceCount("GPU", 0).build())
+                    : new Session(graph);
             TfGraphBuilder builder = new TfGraphBuilder(onnx, graph, session, handlers);
             builder.build(inputShapes, fixedInputs);
             return new TfModel(model.label(), graph, session, builder, onnx);

@@ -35,7 +35,13 @@ public final class FineTune {
     public static Result run(OnnxModel model, Map<String, long[]> inputShapes, DataSet train, Tensor targets, Loss loss,
                              String output, TrainConfig config, Map<String, Tensor> masks, Set<String> frozen,
                              ProgressListener progress) {
-        try (TfModel tf = TfModel.build(model, inputShapes)) {
+        return run(model, inputShapes, train, targets, loss, output, config, masks, frozen, progress, TfModel.Device.AUTO);
+    }
+
+    public static Result run(OnnxModel model, Map<String, long[]> inputShapes, DataSet train, Tensor targets, Loss loss,
+                             String output, TrainConfig config, Map<String, Tensor> masks, Set<String> frozen,
+                             ProgressListener progress, TfModel.Device device) {
+        try (TfModel tf = TfModel.build(model, inputShapes, device)) {
             Trainer trainer = new Trainer(new Adapter(tf), output, loss, config, masks, frozen);
             var history = trainer.fit(train, targets, progress);
             Map<String, Tensor> values = new LinkedHashMap<>();
