@@ -36,6 +36,37 @@ public final class Retraining {
     }
 
     /**
+     * Training keeps every activation for the backward pass plus its gradient: refuse a batch whose estimate
+     * (activations at batch 1, from the exact shapes, × batch × 3) exceeds 80% of the machine's memory, before
+     * TensorFlow would die natively.
+     */
+    static void requireMemoryFor(OnnxModel model, DataSet data, int batchSize, long physicalBytes) {
+        Graph graph = Graph.of(model);
+        Map<String, long[]> one = new java.util.LinkedHashMap<>();
+        data.inputs().forEach((name, t) -> {
+            long[] s = t.shape();
+            s[0] = 1;
+            one.put(name, s);
+        });
+        long perSample = 0;
+        for (long[] shape : ai.onnxhap.validate.OrtShapeOracle.INSTANCE.shapes(model, one).values()) {
+            perSample += ai.onnxhap.graph.CostModel.numel(shape) * 4;
+        }
+        long batch = Math.min(batchSize, data.size());
+        double needed = 3.0 * perSample * batch;
+        if (needed > 0.8 * physicalBytes) {
+            throw ai.onnxhap.model.OnnxHapException.usage(String.format(java.util.Locale.ROOT,
+                    "batch size %d needs about %.1f GiB to train, this machine has %.1f GiB; lower --batch-size", batch,
+                    needed / (1L << 30), physicalBytes / (double) (1L << 30)));
+        }
+    }
+
+    private static long physicalMemory() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : Long.MAX_VALUE;
+    }
+
+    /**
      * @param validation data to compare on after training; the training data when null
      * @param masks      weights to keep at zero (per initializer, 1 = free, 0 = stays zero)
      */
@@ -51,6 +82,7 @@ public final class Retraining {
                              ai.onnxhap.tf.TfModel.Device device) {
         DataSet bound = ModelInputs.bind(train, student);
         DataSet check = ModelInputs.bind(validation == null ? train : validation, student);
+        requireMemoryFor(student, bound, config.batchSize(), physicalMemory());
         String output = Graph.of(student).outputs().get(0).name();
         Tensor targets;
         Loss loss;
