@@ -21,7 +21,6 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Fine-tunes the trainable parameters of a {@link TrainableGraph}: gradients from {@code Graph.addGradients}
@@ -60,33 +59,9 @@ public final class Trainer {
         rate = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta1Power = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
         beta2Power = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
-        switch (loss) {
-            case CROSS_ENTROPY -> {
-                Placeholder<TInt64> labels = tf.placeholder(TInt64.class);
-                targetInput = labels;
-                // One-hot × log-softmax rather than the fused sparse op, which has no registered gradient.
-                Operand<org.tensorflow.types.TInt32> classes = tf.gather(tf.shape(out), tf.constant(1), tf.constant(0));
-                Operand<TFloat32> onehot = tf.oneHot(labels, classes, tf.constant(1f), tf.constant(0f));
-                lossValue = tf.math.neg(tf.math.mean(tf.reduceSum(tf.math.mul(onehot, tf.nn.logSoftmax(out)),
-                        tf.constant(1)), tf.constant(0)));
-            }
-            case DISTILLATION -> {
-                Placeholder<TFloat32> teacher = tf.placeholder(TFloat32.class);
-                targetInput = teacher;
-                Operand<TFloat32> t = tf.constant((float) config.temperature());
-                Operand<TFloat32> soft = tf.nn.softmax(tf.math.div(teacher, t));
-                Operand<TFloat32> logp = tf.nn.logSoftmax(tf.math.div(out, t));
-                Operand<TFloat32> perSample = tf.math.neg(tf.reduceSum(tf.math.mul(soft, logp), tf.constant(1)));
-                lossValue = tf.math.mul(tf.math.mean(perSample, tf.constant(0)), tf.math.mul(t, t));
-            }
-            default -> {
-                Placeholder<TFloat32> y = tf.placeholder(TFloat32.class);
-                targetInput = y;
-                Operand<TFloat32> diff = tf.math.sub(out, y);
-                lossValue = tf.math.mean(tf.reshape(tf.math.mul(diff, diff), tf.constant(new long[] {-1})),
-                        tf.constant(0));
-            }
-        }
+        Losses.Built built = Losses.build(tf, out, loss, config.temperature());
+        targetInput = built.target();
+        lossValue = built.value();
 
         Map<String, Variable<TFloat32>> params = new LinkedHashMap<>();
         model.parameters().forEach((name, v) -> {

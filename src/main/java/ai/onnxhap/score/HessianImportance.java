@@ -1,0 +1,65 @@
+package ai.onnxhap.score;
+
+import ai.onnxhap.graph.deps.Member;
+import ai.onnxhap.graph.deps.PruningGroup;
+import ai.onnxhap.model.Tensor;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * HAP's second-order sensitivity: for each weight slice c a unit owns, S_c = Tr(H_c) · ‖w_c‖² / n_c, with
+ * Tr(H_c) the sum of the Hessian diagonal over the slice; a unit's score is the sum over the weights that
+ * compute and read it (biases and normalisation parameters follow their structure unscored). Summing over a
+ * group means a residual channel goes only when every branch can afford it.
+ */
+public final class HessianImportance implements Importance {
+    private final Map<String, double[]> diagonal;
+
+    /** @param diagonal Hessian diagonal estimate per weight, flat in the weight's layout */
+    public HessianImportance(Map<String, double[]> diagonal) {
+        this.diagonal = Map.copyOf(diagonal);
+    }
+
+    @Override
+    public String name() {
+        return "hessian";
+    }
+
+    @Override
+    public double[] scores(PruningGroup group, Function<String, Tensor> weights) {
+        double[] out = new double[group.units()];
+        for (Member m : group.parameters()) {
+            double[] d = diagonal.get(m.tensor());
+            if (d == null || m.role() == Member.Role.THROUGH) {
+                continue;
+            }
+            Tensor w = weights.apply(m.tensor());
+            double[] values = w.toDoubles();
+            long[] shape = w.shape();
+            long inner = 1;
+            for (int a = m.axis() + 1; a < shape.length; a++) {
+                inner *= shape[a];
+            }
+            long dim = shape[m.axis()];
+            long outer = values.length / (dim * inner);
+            for (int u = 0; u < out.length; u++) {
+                double trace = 0;
+                double norm = 0;
+                long n = 0;
+                for (int idx : m.map().of(u)) {
+                    for (long o = 0; o < outer; o++) {
+                        long base = (o * dim + idx) * inner;
+                        for (long k = 0; k < inner; k++) {
+                            int i = (int) (base + k);
+                            trace += d[i];
+                            norm += values[i] * values[i];
+                        }
+                    }
+                    n += outer * inner;
+                }
+                out[u] += n == 0 ? 0 : trace * norm / n;
+            }
+        }
+        return out;
+    }
+}
