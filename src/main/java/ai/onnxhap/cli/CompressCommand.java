@@ -42,9 +42,24 @@ final class CompressCommand implements Callable<Integer> {
             description = "Fraction of prunable parameters to remove, in [0, 1) (default: ${DEFAULT-VALUE}).")
     double ratio;
 
-    @Option(names = "--criterion", defaultValue = "l1", paramLabel = "l1|l2|random",
-            description = "How units are ranked (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--criterion", defaultValue = "l1", paramLabel = "hessian|l1|l2|random",
+            description = "How units are ranked: hessian (second-order sensitivity on --data, or --synthetic), "
+                    + "weight magnitude, or random (default: ${DEFAULT-VALUE}).")
     String criterion;
+
+    @picocli.CommandLine.Mixin
+    DataOptions data;
+
+    @Option(names = "--synthetic", description = "Score the hessian criterion on random N(0,1) inputs when there is no data.")
+    boolean synthetic;
+
+    @Option(names = "--probes", defaultValue = "16", paramLabel = "N",
+            description = "Hutchinson probes for the hessian criterion (default: ${DEFAULT-VALUE}).")
+    int probes;
+
+    @Option(names = "--hessian-samples", defaultValue = "256", paramLabel = "N",
+            description = "Calibration samples the Hessian is estimated on (default: ${DEFAULT-VALUE}).")
+    int hessianSamples;
 
     @Option(names = "--max-layer-ratio", defaultValue = "0.9", paramLabel = "R",
             description = "At most this fraction of any one layer's units is removed (default: ${DEFAULT-VALUE}).")
@@ -101,8 +116,12 @@ final class CompressCommand implements Callable<Integer> {
                 throw OnnxHapException.usage("--implant expects NODE or NODE=RANK, got '" + spec + "'");
             }
         }
+        if (probes < 1 || hessianSamples < 1) {
+            throw OnnxHapException.usage("--probes and --hessian-samples must be at least 1");
+        }
+        var calibration = new CompressOptions.Calibration(data.load(), synthetic, hessianSamples, probes, 64);
         var options = new CompressOptions(new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo), criterion,
-                seed, implantRanks, implantBudget, InputShapes.resolve(Graph.of(loaded), overrides, 1));
+                seed, implantRanks, implantBudget, InputShapes.resolve(Graph.of(loaded), overrides, 1), calibration);
         String sha = Hashing.sha256(model);
         Compressor.Result result = new Compressor(OrtShapeOracle.INSTANCE).compress(loaded, sha, options, dryRun);
         if (report != null) {

@@ -14,7 +14,26 @@ import java.util.Map;
  * @param inputShapes   concrete shape per model input
  */
 public record CompressOptions(PlanOptions plan, String criterion, long seed, Map<String, Integer> implants,
-                              double implantBudget, Map<String, long[]> inputShapes) {
+                              double implantBudget, Map<String, long[]> inputShapes, Calibration calibration) {
+
+    /**
+     * Data for second-order scoring.
+     *
+     * @param data      calibration inputs (labels optional: without them the model is its own teacher); null for none
+     * @param synthetic score on N(0,1) inputs when there is no data (labelled as such in the report)
+     * @param samples   how many samples the Hessian is estimated on
+     * @param probes    Rademacher probes (each costs two gradient passes over the samples)
+     */
+    public record Calibration(ai.onnxhap.data.DataSet data, boolean synthetic, int samples, int probes, int batchSize) {
+        public static Calibration none() {
+            return new Calibration(null, false, 256, 16, 64);
+        }
+    }
+
+    public CompressOptions(PlanOptions plan, String criterion, long seed, Map<String, Integer> implants,
+                           double implantBudget, Map<String, long[]> inputShapes) {
+        this(plan, criterion, seed, implants, implantBudget, inputShapes, Calibration.none());
+    }
     public CompressOptions {
         if (!(implantBudget > 0 && implantBudget <= 1)) {
             throw OnnxHapException.usage("--implant-budget must be in (0, 1], got " + implantBudget);

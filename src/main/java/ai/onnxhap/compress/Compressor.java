@@ -48,7 +48,7 @@ public final class Compressor {
             case "l1" -> MagnitudeImportance.l1();
             case "l2" -> MagnitudeImportance.l2();
             case "random" -> new RandomImportance(seed);
-            default -> throw OnnxHapException.usage("unknown criterion '" + criterion + "' (l1, l2, random)");
+            default -> throw OnnxHapException.usage("unknown criterion '" + criterion + "' (hessian, l1, l2, random)");
         };
     }
 
@@ -60,7 +60,8 @@ public final class Compressor {
             throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: " + groups.stream()
                     .map(g -> g.id() + ": " + g.reason()).collect(Collectors.joining("; ")));
         }
-        Importance importance = importance(options.criterion(), options.seed());
+        Importance importance = options.criterion().equals("hessian")
+                ? HessianScoring.importance(model, groups, options) : importance(options.criterion(), options.seed());
         Map<String, double[]> scores = new LinkedHashMap<>();
         for (PruningGroup g : groups) {
             if (g.prunable()) {
@@ -114,6 +115,11 @@ public final class Compressor {
         prov.put("ratio", o.plan().ratio());
         prov.put("maxLayerRatio", o.plan().maxLayerRatio());
         prov.put("seed", o.seed());
+        if (plan.criterion().equals("hessian")) {
+            var c = o.calibration();
+            prov.put("hessian", Map.of("probes", c.probes(), "samples", c.samples(), "data", c.data() == null
+                    ? "synthetic N(0,1) inputs" : "fingerprint " + c.data().fingerprint()));
+        }
         prov.put("inputSha256", sha);
         prov.put("inputShapes", o.inputShapes());
         prov.put("exclude", o.plan().exclude());

@@ -149,4 +149,28 @@ class CompressCommandTest {
         assertTrue(m.proto().getGraph().getNodeList().stream().anyMatch(n -> n.getName().contains("implant")));
         assertFalse(m.proto().getGraph().getInitializerList().stream().anyMatch(t -> t.getName().equals("net.0.weight")));
     }
+
+    @Test
+    void hessianCriterionScoresOnCalibrationDataOrRefusesWithoutIt() throws Exception {
+        Path out = dir.resolve("hap.onnx");
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
+        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", out.toString(), "--ratio", "0.5",
+                "--criterion", "hessian", "--data", npz.toString(), "--probes", "2", "--hessian-samples", "64");
+        assertEquals(0, r.code(), r.err());
+        String provenance = ModelIO.load(out).proto().getMetadataPropsList().stream()
+                .filter(p -> p.getKey().equals(Compressor.PROVENANCE_KEY)).findFirst().orElseThrow().getValue();
+        JsonNode prov = Json.mapper().readTree(provenance);
+        assertEquals("hessian", prov.get("criterion").asText());
+        assertEquals(2, prov.get("hessian").get("probes").asInt());
+
+        CliTest.Run noData = CliTest.run("compress", RESNET.toString(), "-o", dir.resolve("x.onnx").toString(),
+                "--criterion", "hessian");
+        assertEquals(2, noData.code());
+        assertTrue(noData.err().contains("needs calibration data (--data)"), noData.err());
+        assertFalse(Files.exists(dir.resolve("x.onnx")));
+
+        CliTest.Run synthetic = CliTest.run("compress", RESNET.toString(), "--dry-run", "--criterion", "hessian",
+                "--synthetic", "--probes", "1", "--hessian-samples", "8");
+        assertEquals(0, synthetic.code(), synthetic.err());
+    }
 }

@@ -62,7 +62,11 @@ public final class FineTune {
         }
     }
 
-    /** A TF model built from ONNX seen as something to train. */
+    /** A TF model built from ONNX, seen as something to train or differentiate. */
+    public static TrainableGraph trainable(TfModel model) {
+        return new Adapter(model);
+    }
+
     private record Adapter(TfModel model) implements TrainableGraph {
         @Override
         public Graph graph() {
