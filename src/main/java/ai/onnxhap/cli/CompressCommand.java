@@ -1,6 +1,10 @@
 package ai.onnxhap.cli;
 
+import ai.onnxhap.compress.AccuracyGate;
 import ai.onnxhap.compress.CompressOptions;
+import ai.onnxhap.data.DataLoader;
+import ai.onnxhap.data.DataSet;
+import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.compress.Compressor;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.InputShapes;
@@ -90,6 +94,40 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan; write nothing.")
     boolean dryRun;
 
+    @Option(names = "--epochs", defaultValue = "2", paramLabel = "N",
+            description = "Retraining epochs after pruning when there is data (default: ${DEFAULT-VALUE}; 0 = none).")
+    int epochs;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Retraining learning rate, Adam (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Retraining batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--train-data", paramLabel = "FILE|DIR", description = "Retraining data (default: 80% of --data, "
+            + "split with --seed).")
+    Path trainData;
+
+    @Option(names = "--train-labels", paramLabel = "FILE.npy", description = "Labels for --train-data.")
+    Path trainLabels;
+
+    @Option(names = "--val-data", paramLabel = "FILE|DIR", description = "Validation data (default: the other 20% of --data).")
+    Path valData;
+
+    @Option(names = "--val-labels", paramLabel = "FILE.npy", description = "Labels for --val-data.")
+    Path valLabels;
+
+    @Option(names = "--max-accuracy-drop", paramLabel = "POINTS",
+            description = "Accuracy target: exit 1 and write nothing when the drop exceeds this (without labels: "
+                    + "share of changed top-1 predictions).")
+    Double maxAccuracyDrop;
+
+    @Option(names = "--keep-failed", description = "Write the model even when it misses --max-accuracy-drop.")
+    boolean keepFailed;
+
+    @picocli.CommandLine.Mixin
+    RuntimeOptions runtime;
+
     @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON.")
     Path report;
 
@@ -124,23 +162,59 @@ final class CompressCommand implements Callable<Integer> {
                 seed, implantRanks, implantBudget, InputShapes.resolve(Graph.of(loaded), overrides, 1), calibration);
         String sha = Hashing.sha256(model);
         Compressor.Result result = new Compressor(OrtShapeOracle.INSTANCE).compress(loaded, sha, options, dryRun);
+        AccuracyGate.Outcome gate = dryRun ? null : gate(loaded, result, calibration.data());
         if (report != null) {
             Path tmp = Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
             Files.writeString(tmp, Json.mapper().writeValueAsString(result.report()));
             Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
-        if (!dryRun) {
-            ModelIO.save(result.model(), output);
+        boolean passed = gate == null || gate.passed();
+        if (!dryRun && (passed || keepFailed)) {
+            ModelIO.save(gate != null ? gate.model() : result.model(), output);
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Json.write(result.report(), out);
+            Json.write(gate == null ? result.report() : Map.of("compression", result.report(), "validation", gate), out);
         } else {
             CompressionRenderer.render(result.report(), out);
+            if (gate != null) {
+                CompressionRenderer.renderGate(gate, out);
+            }
             if (!dryRun) {
-                out.println("Wrote " + output);
+                out.println(passed || keepFailed ? "Wrote " + output : "Nothing written: the accuracy target is missed "
+                        + "(--keep-failed writes it anyway)");
             }
         }
-        return ExitCodes.OK;
+        return passed ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
+    }
+
+    /** Retrains and validates when there is data; without any, the data-free result stands as is (and says so). */
+    private AccuracyGate.Outcome gate(OnnxModel original, Compressor.Result result, DataSet data) {
+        DataSet train = trainData == null ? null
+                : trainLabels == null ? DataLoader.load(trainData) : DataLoader.load(trainData, trainLabels);
+        DataSet val = valData == null ? null : valLabels == null ? DataLoader.load(valData) : DataLoader.load(valData, valLabels);
+        if (data != null && (train == null || val == null)) {
+            DataSet shuffled = data.shuffled(seed);
+            int cut = val == null && train == null ? Math.max(1, (int) Math.round(0.8 * data.size())) : data.size();
+            if (train == null) {
+                train = shuffled.slice(0, cut);
+            }
+            if (val == null) {
+                val = cut < data.size() ? shuffled.slice(cut, data.size()) : shuffled;
+            }
+        }
+        if (val == null) {
+            if (maxAccuracyDrop != null) {
+                throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
+            }
+            spec.commandLine().getErr().println("onnx-hap: no data given: pruned without retraining or validation");
+            return null;
+        }
+        TrainConfig config = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
+                TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
+        var settings = new AccuracyGate.Settings(train, val, config, maxAccuracyDrop, runtime.ortOptions(),
+                runtime.tfDevice());
+        java.io.PrintStream progress = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        return AccuracyGate.run(original, result.model(), settings, new ai.onnxhap.report.ConsoleProgress(progress));
     }
 }

@@ -14,6 +14,28 @@ public final class CompressionRenderer {
     private CompressionRenderer() {
     }
 
+    /** Retraining and validation against the original, and the accuracy target. */
+    public static void renderGate(ai.onnxhap.compress.AccuracyGate.Outcome g, PrintWriter out) {
+        var c = g.comparison();
+        if (g.retraining() != null) {
+            var h = g.retraining().history();
+            out.printf("Retrained   %d epochs on %d samples by %s, final loss %.4f%n", h.size(),
+                    g.retraining().trainSamples(), g.retraining().loss(), h.get(h.size() - 1).meanLoss());
+        } else {
+            out.println("Retrained   no (no training data or --epochs 0)");
+        }
+        if (c.referenceAccuracy() != null) {
+            out.printf("Accuracy    %s -> %s on %d validation samples (drop %.2f points)%n",
+                    Units.percent(c.referenceAccuracy()), Units.percent(c.candidateAccuracy()), c.samples(), g.drop());
+        } else if (g.drop() != null) {
+            out.printf("Agreement   top-1 %s on %d samples%n", Units.percent(1 - g.drop() / 100), c.samples());
+        }
+        if (g.maxAccuracyDrop() != null) {
+            out.printf("Target      drop at most %.2f points: %s%n", g.maxAccuracyDrop(), g.passed() ? "PASSED" : "MISSED");
+        }
+        out.flush();
+    }
+
     public static void render(CompressionReport r, PrintWriter out) {
         List<LayerChange> shown = r.layers().stream().filter(l -> l.status() != GroupDecision.Status.NOT_PRUNABLE).toList();
         out.println(AsciiTable.getTable(AsciiTable.BASIC_ASCII_NO_DATA_SEPARATORS, shown, List.of(

@@ -173,4 +173,32 @@ class CompressCommandTest {
                 "--synthetic", "--probes", "1", "--hessian-samples", "8");
         assertEquals(0, synthetic.code(), synthetic.err());
     }
+
+    @Test
+    void theAccuracyGateDecidesTheExitCodeAndWhetherAnythingIsWritten() throws Exception {
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
+        Path missed = dir.resolve("missed.onnx");
+        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", missed.toString(), "--ratio", "0.7",
+                "--data", npz.toString(), "--epochs", "0", "--max-accuracy-drop", "0.5");
+        assertEquals(1, r.code(), r.out() + r.err());
+        assertTrue(r.out().contains("MISSED"), r.out());
+        assertFalse(Files.exists(missed));
+
+        CliTest.Run kept = CliTest.run("compress", RESNET.toString(), "-o", missed.toString(), "--ratio", "0.7",
+                "--data", npz.toString(), "--epochs", "0", "--max-accuracy-drop", "0.5", "--keep-failed");
+        assertEquals(1, kept.code());
+        assertTrue(Files.exists(missed));
+        JsonNode validation = Json.mapper().readTree(ModelIO.load(missed).proto().getMetadataPropsList().stream()
+                .filter(p -> p.getKey().equals("onnx-hap.validation")).findFirst().orElseThrow().getValue());
+        assertTrue(validation.get("dropPoints").asDouble() > 0.5);
+
+        Path retrained = dir.resolve("retrained.onnx");
+        CliTest.Run ok = CliTest.run("compress", RESNET.toString(), "-o", retrained.toString(), "--ratio", "0.3",
+                "--data", npz.toString(), "--epochs", "1", "--max-accuracy-drop", "100", "--json");
+        assertEquals(0, ok.code(), ok.err());
+        JsonNode json = Json.mapper().readTree(ok.out());
+        assertEquals("cross-entropy", json.get("validation").get("retraining").get("loss").asText());
+        assertTrue(json.get("validation").get("passed").asBoolean());
+        assertTrue(Files.exists(retrained));
+    }
 }

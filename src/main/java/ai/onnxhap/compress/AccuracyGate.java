@@ -1,0 +1,93 @@
+package ai.onnxhap.compress;
+
+import ai.onnxhap.data.DataSet;
+import ai.onnxhap.data.ModelInputs;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.onnx.StringStringEntryProto;
+import ai.onnxhap.report.Json;
+import ai.onnxhap.tf.TfModel;
+import ai.onnxhap.tf.train.ProgressListener;
+import ai.onnxhap.tf.train.TrainConfig;
+import ai.onnxhap.validate.ModelComparison;
+import ai.onnxhap.validate.OrtModel;
+import ai.onnxhap.validate.OutputComparison;
+import ai.onnxhap.validate.Validator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * After surgery: retrain the compressed model (when there is training data and epochs), compare it with the
+ * original in ONNX Runtime on validation data, and decide against the accuracy target. The decision is the
+ * caller's to act on (exit code 1, nothing written unless asked).
+ */
+public final class AccuracyGate {
+    public static final String VALIDATION_KEY = "onnx-hap.validation";
+
+    private AccuracyGate() {
+    }
+
+    /**
+     * @param train           data to retrain on, or null for none
+     * @param validation      data to compare on (required)
+     * @param maxAccuracyDrop percentage points (labels: accuracy; none: share of changed top-1 predictions); null for no gate
+     */
+    public record Settings(DataSet train, DataSet validation, TrainConfig training, Double maxAccuracyDrop,
+                           OrtModel.Options ort, TfModel.Device device) {
+    }
+
+    /** @param drop accuracy drop (or top-1 disagreement) in points; null when neither can be measured */
+    public record Outcome(OnnxModel model, Retraining.Report retraining, ModelComparison comparison, Double drop,
+                          Double maxAccuracyDrop, boolean passed) {
+    }
+
+    public static Outcome run(OnnxModel original, OnnxModel compressed, Settings s, ProgressListener progress) {
+        OnnxModel model = compressed;
+        Retraining.Report retraining = null;
+        ModelComparison comparison;
+        if (s.train() != null && s.training().epochs() > 0) {
+            Retraining.Result r = Retraining.run(compressed, original, s.train(), s.validation(), s.training(), Map.of(),
+                    progress, s.ort(), s.device());
+            model = r.model();
+            retraining = r.report();
+            comparison = r.report().comparison();
+        } else {
+            comparison = Validator.compare(original, compressed, ModelInputs.bind(s.validation(), original),
+                    s.training().batchSize(), s.ort());
+        }
+        Double drop = drop(comparison);
+        boolean passed = s.maxAccuracyDrop() == null || (drop != null && drop <= s.maxAccuracyDrop());
+        return new Outcome(withValidation(model, comparison, drop), retraining, comparison, drop, s.maxAccuracyDrop(),
+                passed);
+    }
+
+    static Double drop(ModelComparison c) {
+        if (c.accuracyDropPoints() != null) {
+            return c.accuracyDropPoints();
+        }
+        return c.outputs().stream().map(OutputComparison::top1Agreement).filter(Objects::nonNull).findFirst()
+                .map(a -> 100 * (1 - a)).orElse(null);
+    }
+
+    private static OnnxModel withValidation(OnnxModel model, ModelComparison c, Double drop) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        v.put("samples", c.samples());
+        v.put("accuracyOriginal", c.referenceAccuracy());
+        v.put("accuracyCompressed", c.candidateAccuracy());
+        v.put("dropPoints", drop);
+        String json;
+        try {
+            json = Json.mapper().writeValueAsString(v);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        var proto = model.proto().toBuilder();
+        for (int i = proto.getMetadataPropsCount() - 1; i >= 0; i--) {
+            if (proto.getMetadataProps(i).getKey().equals(VALIDATION_KEY)) {
+                proto.removeMetadataProps(i);
+            }
+        }
+        proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(VALIDATION_KEY).setValue(json));
+        return model.withProto(proto.build());
+    }
+}
