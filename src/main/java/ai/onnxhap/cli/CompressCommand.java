@@ -46,7 +46,7 @@ final class CompressCommand implements Callable<Integer> {
             description = "Fraction of prunable parameters to remove, in [0, 1) (default: ${DEFAULT-VALUE}).")
     double ratio;
 
-    @Option(names = "--criterion", defaultValue = "l1", paramLabel = "hessian|l1|l2|random",
+    @Option(names = "--criterion", defaultValue = "hessian", paramLabel = "hessian|l1|l2|random",
             description = "How units are ranked: hessian (second-order sensitivity on --data, or --synthetic), "
                     + "weight magnitude, or random (default: ${DEFAULT-VALUE}).")
     String criterion;

@@ -29,6 +29,16 @@ class CompressCommandTest {
 
     private static final Path RESNET = TestModels.testdata().resolve("resnet_fmnist.onnx");
 
+    /** compress with the data-free L1 criterion unless a test names another (the default, hessian, needs data). */
+    static CliTest.Run compress(String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of("compress"));
+        all.addAll(java.util.List.of(args));
+        if (!all.contains("--criterion")) {
+            all.addAll(java.util.List.of("--criterion", "l1"));
+        }
+        return CliTest.run(all.toArray(String[]::new));
+    }
+
     private static Map<String, Tensor> outputs(Path model) {
         OnnxModel m = ModelIO.load(model);
         var data = ModelInputs.bind(DataLoader.load(TestModels.testdata().resolve("resnet_fmnist.npz")), m).slice(0, 16);
@@ -46,7 +56,7 @@ class CompressCommandTest {
     @Test
     void ratioZeroKeepsOutputsBitwise() {
         Path out = dir.resolve("same.onnx");
-        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", out.toString(), "--ratio", "0");
+        CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0");
         assertEquals(0, r.code(), r.err());
         assertArrayEquals(outputs(RESNET).get("logits").floats(), outputs(out).get("logits").floats());
     }
@@ -55,7 +65,7 @@ class CompressCommandTest {
     void compressWritesASmallerModelWithReportAndProvenance() throws Exception {
         Path out = dir.resolve("half.onnx");
         Path report = dir.resolve("report.json");
-        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", out.toString(), "--ratio", "0.5",
+        CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5",
                 "--report", report.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| /stem/stem.0/Conv/channels "), r.out());
@@ -82,7 +92,7 @@ class CompressCommandTest {
         Path a = dir.resolve("a.onnx");
         Path b = dir.resolve("b.onnx");
         for (Path p : List.of(a, b)) {
-            assertEquals(0, CliTest.run("compress", RESNET.toString(), "-o", p.toString(), "--ratio", "0.3",
+            assertEquals(0, compress(RESNET.toString(), "-o", p.toString(), "--ratio", "0.3",
                     "--criterion", "random", "--seed", "7").code());
         }
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
@@ -90,7 +100,7 @@ class CompressCommandTest {
 
     @Test
     void dryRunWritesNothing() throws Exception {
-        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", dir.resolve("x.onnx").toString(), "--dry-run",
+        CliTest.Run r = compress(RESNET.toString(), "-o", dir.resolve("x.onnx").toString(), "--dry-run",
                 "--ratio", "0.7");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Plan (dry run)"), r.out());
@@ -100,7 +110,7 @@ class CompressCommandTest {
     @Test
     void excludedGroupsStayWhole() throws Exception {
         Path report = dir.resolve("r.json");
-        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "--dry-run", "--ratio", "0.5",
+        CliTest.Run r = compress(RESNET.toString(), "--dry-run", "--ratio", "0.5",
                 "--exclude", "/stem/stem.0/Conv", "--report", report.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode stem = null;
@@ -118,20 +128,20 @@ class CompressCommandTest {
         Path copy = dir.resolve("model.onnx");
         Files.copy(RESNET, copy);
         byte[] before = Files.readAllBytes(copy);
-        CliTest.Run same = CliTest.run("compress", copy.toString(), "-o", copy.toString());
+        CliTest.Run same = compress(copy.toString(), "-o", copy.toString());
         assertEquals(2, same.code());
         assertTrue(same.err().contains("is the input model"), same.err());
         assertArrayEquals(before, Files.readAllBytes(copy));
-        assertEquals(2, CliTest.run("compress", copy.toString(), "-o", dir.resolve("o.onnx").toString(), "--ratio", "1.5").code());
-        assertEquals(2, CliTest.run("compress", copy.toString(), "-o", dir.resolve("o.onnx").toString(),
+        assertEquals(2, compress(copy.toString(), "-o", dir.resolve("o.onnx").toString(), "--ratio", "1.5").code());
+        assertEquals(2, compress(copy.toString(), "-o", dir.resolve("o.onnx").toString(),
                 "--criterion", "vibes").code());
-        assertEquals(2, CliTest.run("compress", copy.toString()).code(), "no output and no --dry-run");
-        assertEquals(4, CliTest.run("compress", dir.resolve("missing.onnx").toString(), "-o",
+        assertEquals(2, compress(copy.toString()).code(), "no output and no --dry-run");
+        assertEquals(4, compress(dir.resolve("missing.onnx").toString(), "-o",
                 dir.resolve("o.onnx").toString()).code());
         // A lone Conv feeding the output has nothing that can be removed.
         Path conv = dir.resolve("conv.onnx");
         ModelIO.save(TestModels.conv(1, 3, 4, 3, 1, 1, 1, 8, 8, 1), conv);
-        CliTest.Run nothing = CliTest.run("compress", conv.toString(), "-o", dir.resolve("o.onnx").toString());
+        CliTest.Run nothing = compress(conv.toString(), "-o", dir.resolve("o.onnx").toString());
         assertEquals(3, nothing.code());
         assertTrue(nothing.err().contains("it reaches the model output 'y'"), nothing.err());
         assertEquals(List.of("conv.onnx", "model.onnx"), files());
@@ -141,7 +151,7 @@ class CompressCommandTest {
     void implantsReplaceNodesWithLowRankPairs() throws Exception {
         Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
         Path out = dir.resolve("implanted.onnx");
-        CliTest.Run r = CliTest.run("compress", mlp.toString(), "-o", out.toString(), "--ratio", "0",
+        CliTest.Run r = compress(mlp.toString(), "-o", out.toString(), "--ratio", "0",
                 "--implant", "/net/net.0/Gemm=16");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("Implant     /net/net.0/Gemm: rank 16 of 256"), r.out());
@@ -154,7 +164,7 @@ class CompressCommandTest {
     void hessianCriterionScoresOnCalibrationDataOrRefusesWithoutIt() throws Exception {
         Path out = dir.resolve("hap.onnx");
         Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
-        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", out.toString(), "--ratio", "0.5",
+        CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5",
                 "--criterion", "hessian", "--data", npz.toString(), "--probes", "2", "--hessian-samples", "64");
         assertEquals(0, r.code(), r.err());
         String provenance = ModelIO.load(out).proto().getMetadataPropsList().stream()
@@ -163,13 +173,13 @@ class CompressCommandTest {
         assertEquals("hessian", prov.get("criterion").asText());
         assertEquals(2, prov.get("hessian").get("probes").asInt());
 
-        CliTest.Run noData = CliTest.run("compress", RESNET.toString(), "-o", dir.resolve("x.onnx").toString(),
+        CliTest.Run noData = compress(RESNET.toString(), "-o", dir.resolve("x.onnx").toString(),
                 "--criterion", "hessian");
         assertEquals(2, noData.code());
         assertTrue(noData.err().contains("needs calibration data (--data)"), noData.err());
         assertFalse(Files.exists(dir.resolve("x.onnx")));
 
-        CliTest.Run synthetic = CliTest.run("compress", RESNET.toString(), "--dry-run", "--criterion", "hessian",
+        CliTest.Run synthetic = compress(RESNET.toString(), "--dry-run", "--criterion", "hessian",
                 "--synthetic", "--probes", "1", "--hessian-samples", "8");
         assertEquals(0, synthetic.code(), synthetic.err());
     }
@@ -178,13 +188,13 @@ class CompressCommandTest {
     void theAccuracyGateDecidesTheExitCodeAndWhetherAnythingIsWritten() throws Exception {
         Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
         Path missed = dir.resolve("missed.onnx");
-        CliTest.Run r = CliTest.run("compress", RESNET.toString(), "-o", missed.toString(), "--ratio", "0.7",
+        CliTest.Run r = compress(RESNET.toString(), "-o", missed.toString(), "--ratio", "0.7",
                 "--data", npz.toString(), "--epochs", "0", "--max-accuracy-drop", "0.5");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.out().contains("MISSED"), r.out());
         assertFalse(Files.exists(missed));
 
-        CliTest.Run kept = CliTest.run("compress", RESNET.toString(), "-o", missed.toString(), "--ratio", "0.7",
+        CliTest.Run kept = compress(RESNET.toString(), "-o", missed.toString(), "--ratio", "0.7",
                 "--data", npz.toString(), "--epochs", "0", "--max-accuracy-drop", "0.5", "--keep-failed");
         assertEquals(1, kept.code());
         assertTrue(Files.exists(missed));
@@ -193,7 +203,7 @@ class CompressCommandTest {
         assertTrue(validation.get("dropPoints").asDouble() > 0.5);
 
         Path retrained = dir.resolve("retrained.onnx");
-        CliTest.Run ok = CliTest.run("compress", RESNET.toString(), "-o", retrained.toString(), "--ratio", "0.3",
+        CliTest.Run ok = compress(RESNET.toString(), "-o", retrained.toString(), "--ratio", "0.3",
                 "--data", npz.toString(), "--epochs", "1", "--max-accuracy-drop", "100", "--json");
         assertEquals(0, ok.code(), ok.err());
         JsonNode json = Json.mapper().readTree(ok.out());
