@@ -3,7 +3,8 @@ Fashion-MNIST in PyTorch, with the settings the Java benchmark uses (Adam, batch
 
 Usage:  /usr/bin/python3 tools/bench_train_torch.py [--export DIR] [--samples N]
   --export DIR  also write DIR/fmnist_train_x.npy [N,1,28,28] float32 and DIR/fmnist_train_y.npy int64
-                (normalised like the fixtures) for the Java side: mvn test -Pbench -Dtest=TrainingBenchmark
+                (normalised like the fixtures), and the 10,000 test images as DIR/fmnist_test_x.npy / _y.npy,
+                for the Java benchmarks (TrainingBenchmark, CompressionBenchmark)
 Prints samples/s and peak resident memory. Never run by CI.
 """
 import argparse
@@ -35,6 +36,9 @@ def main():
         os.makedirs(args.export, exist_ok=True)
         np.save(os.path.join(args.export, "fmnist_train_x.npy"), x)
         np.save(os.path.join(args.export, "fmnist_train_y.npy"), y)
+        tx, ty = fmnist.load("test")
+        np.save(os.path.join(args.export, "fmnist_test_x.npy"), tx.reshape(-1, 1, 28, 28))
+        np.save(os.path.join(args.export, "fmnist_test_y.npy"), ty)
     model = ResNet().train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)

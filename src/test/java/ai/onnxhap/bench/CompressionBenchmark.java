@@ -1,0 +1,84 @@
+package ai.onnxhap.bench;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnxhap.compress.AccuracyGate;
+import ai.onnxhap.compress.CompressOptions;
+import ai.onnxhap.compress.Compressor;
+import ai.onnxhap.data.DataLoader;
+import ai.onnxhap.data.DataSet;
+import ai.onnxhap.data.ModelInputs;
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.graph.InputShapes;
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.plan.PlanOptions;
+import ai.onnxhap.testing.TestModels;
+import ai.onnxhap.tf.TfModel;
+import ai.onnxhap.tf.train.ProgressListener;
+import ai.onnxhap.tf.train.TrainConfig;
+import ai.onnxhap.validate.OrtModel;
+import ai.onnxhap.validate.OrtShapeOracle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HAP (Hessian) against L1 magnitude and random pruning on the residual CNN fixture, same fine-tuning budget,
+ * accuracy on 2,000 Fashion-MNIST test images (the fixture never saw them). Data: tools/bench_train_torch.py --export /tmp/onnx-hap-bench
+ * (training images) and testdata. Run: mvn test -Pbench -Dtest=CompressionBenchmark -Dhap.test.heap=4g
+ * [-Dhap.bench.samples=10000 -Dhap.bench.epochs=2 -Dhap.bench.model=testdata/transformer_fmnist.onnx]
+ */
+@Tag("benchmark")
+class CompressionBenchmark {
+    @Test
+    void hapAgainstMagnitudeAndRandom() throws Exception {
+        Path dir = Path.of(System.getProperty("hap.bench.data", "/tmp/onnx-hap-bench"));
+        assertTrue(Files.exists(dir.resolve("fmnist_train_x.npy")), "run tools/bench_train_torch.py --export " + dir);
+        String modelPath = System.getProperty("hap.bench.model", "");
+        OnnxModel model = ModelIO.load(modelPath.isBlank() ? TestModels.testdata().resolve("resnet_fmnist.onnx")
+                : Path.of(modelPath));
+        int samples = Integer.getInteger("hap.bench.samples", 10000);
+        int epochs = Integer.getInteger("hap.bench.epochs", 2);
+        DataSet all = ModelInputs.bind(DataLoader.load(dir.resolve("fmnist_train_x.npy"), dir.resolve("fmnist_train_y.npy")),
+                model);
+        DataSet train = all.slice(0, Math.min(samples, all.size()));
+        DataSet val = ModelInputs.bind(DataLoader.load(dir.resolve("fmnist_test_x.npy"), dir.resolve("fmnist_test_y.npy")),
+                model).slice(0, 2000);
+        DataSet calibration = train.slice(0, 256);
+        var shapes = InputShapes.resolve(Graph.of(model), Map.of(), 1);
+        double base;
+        try (OrtModel ort = OrtModel.open(model)) {
+            base = ai.onnxhap.validate.Validator.accuracy(ort.run(val, 256).values().iterator().next(),
+                    val.labels().orElseThrow());
+        }
+        System.out.printf("%nCompression benchmark: %s, %d training samples, %d epochs Adam 1e-3, %d validation "
+                + "samples; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs, val.size(), 100 * base);
+        System.out.println("ratio  criterion  params removed  MACs ratio  acc. before retraining  acc. after  drop");
+        for (double ratio : List.of(0.5, 0.7)) {
+            for (String criterion : List.of("hessian", "l1", "random")) {
+                var calibrationOptions = new CompressOptions.Calibration(calibration, false, 256, 16, 64);
+                var options = new CompressOptions(new PlanOptions(ratio, 0.9, Set.of(), 8), criterion, 0, Map.of(), 0.5,
+                        shapes, calibrationOptions);
+                var result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
+                TrainConfig noTraining = new TrainConfig(0, 64, 1e-3, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
+                        TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, 0);
+                TrainConfig training = new TrainConfig(epochs, 64, 1e-3, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
+                        TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, 0);
+                var before = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(null, val, noTraining,
+                        null, OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
+                var after = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(train, val, training, null,
+                        OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
+                var r = result.report();
+                System.out.printf("%.1f    %-9s  %13.1f%%  %9.2fx  %21.2f%%  %9.2f%%  %5.2f%n", ratio, criterion,
+                        100.0 * (r.paramsBefore() - r.paramsAfter()) / r.paramsBefore(),
+                        (double) r.macsBefore() / r.macsAfter(), 100 * before.comparison().candidateAccuracy(),
+                        100 * after.comparison().candidateAccuracy(), after.drop());
+            }
+        }
+    }
+}
