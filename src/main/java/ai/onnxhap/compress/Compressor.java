@@ -70,7 +70,7 @@ public final class Compressor {
         }
         PruningPlan plan = PruningPlanner.plan(groups, scores, options.plan(), importance.name(),
                 name -> graph.initializerProtos().get(name).getDimsList().stream().mapToLong(Long::longValue).toArray(),
-                name -> graph.consumers(name).stream().map(n -> n.name()).toList());
+                name -> graph.consumers(name).stream().map(n -> n.name()).toList(), importance.comparableAcrossGroups());
         if (plan.decisions().stream().allMatch(d -> d.status() == GroupDecision.Status.EXCLUDED
                 || d.status() == GroupDecision.Status.NOT_PRUNABLE) && options.plan().ratio() > 0) {
             throw OnnxHapException.usage("every prunable group is excluded; nothing to prune");

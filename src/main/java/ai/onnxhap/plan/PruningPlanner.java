@@ -14,8 +14,8 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Global ranking: the units of every prunable group compete on their score normalised by the group's mean
- * (so layers of different scale compare) and the lowest go until the parameter target is met. Units leave in
+ * Global ranking: the units of every prunable group compete on their score (normalised by the group's mean
+ * when the criterion's scale differs between layers) and the lowest go until the parameter target is met. Units leave in
  * chunks that keep each layer's width a multiple of {@code roundTo}, never past the per-layer cap. Removed
  * parameters are counted exactly as the cut proceeds: a weight cut on two axes (rows by one group, columns by
  * another) loses rows × current columns, then columns × current rows.
@@ -32,6 +32,13 @@ public final class PruningPlanner {
     public static PruningPlan plan(List<PruningGroup> groups, Map<String, double[]> scores, PlanOptions options,
                                    String criterion, Function<String, long[]> weightShape,
                                    Function<String, List<String>> consumers) {
+        return plan(groups, scores, options, criterion, weightShape, consumers, false);
+    }
+
+    /** @param comparable scores already share one scale across groups: rank them as they are */
+    public static PruningPlan plan(List<PruningGroup> groups, Map<String, double[]> scores, PlanOptions options,
+                                   String criterion, Function<String, long[]> weightShape,
+                                   Function<String, List<String>> consumers, boolean comparable) {
         Map<String, long[]> dims = new HashMap<>();
         Set<String> prunableTensors = new LinkedHashSet<>();
         for (PruningGroup g : groups) {
@@ -54,7 +61,7 @@ public final class PruningPlanner {
                 excludedBy.put(g.id(), hit);
             }
             if (g.prunable() && hit == null && options.ratio() > 0) {
-                chunks.addAll(chunks(g, gi, scores.get(g.id()), options));
+                chunks.addAll(chunks(g, gi, scores.get(g.id()), options, comparable));
             }
         }
         chunks.sort(Comparator.comparingDouble(Chunk::score).thenComparingInt(Chunk::groupIndex)
@@ -109,10 +116,11 @@ public final class PruningPlanner {
      * The group's units, lowest score first, cut into chunks: the first makes the width a multiple of the
      * rounding step, the rest are one step each; the cap (maxLayerRatio, at least one step kept) bounds them.
      */
-    private static List<Chunk> chunks(PruningGroup g, int groupIndex, double[] scores, PlanOptions o) {
+    private static List<Chunk> chunks(PruningGroup g, int groupIndex, double[] scores, PlanOptions o,
+                                      boolean comparable) {
         int n = g.units();
         int step = g.kind() == PruningGroup.Kind.HEAD || n <= o.roundTo() ? 1 : o.roundTo();
-        double mean = Arrays.stream(scores).average().orElse(1);
+        double mean = comparable ? 1 : Arrays.stream(scores).average().orElse(1);
         Integer[] order = new Integer[n];
         for (int u = 0; u < n; u++) {
             order[u] = u;

@@ -25,6 +25,12 @@ public final class HessianImportance implements Importance {
         return "hessian";
     }
 
+    /** S approximates the loss increase of removing the unit, so it compares across layers as it is. */
+    @Override
+    public boolean comparableAcrossGroups() {
+        return true;
+    }
+
     @Override
     public double[] scores(PruningGroup group, Function<String, Tensor> weights) {
         double[] out = new double[group.units()];

@@ -10,4 +10,12 @@ public interface Importance {
 
     /** A short name for reports and provenance. */
     String name();
+
+    /**
+     * Whether scores of different groups are on one scale (an estimated loss increase is; a weight magnitude
+     * is not, so magnitude scores are normalised by their group's mean before global ranking).
+     */
+    default boolean comparableAcrossGroups() {
+        return false;
+    }
 }

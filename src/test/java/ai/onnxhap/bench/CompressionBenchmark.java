@@ -59,8 +59,9 @@ class CompressionBenchmark {
         System.out.printf("%nCompression benchmark: %s, %d training samples, %d epochs Adam 1e-3, %d validation "
                 + "samples; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs, val.size(), 100 * base);
         System.out.println("ratio  criterion  params removed  MACs ratio  acc. before retraining  acc. after  drop");
-        for (double ratio : List.of(0.5, 0.7)) {
-            for (String criterion : List.of("hessian", "l1", "random")) {
+        for (String r0 : System.getProperty("hap.bench.ratios", "0.5,0.7").split(",")) {
+            double ratio = Double.parseDouble(r0);
+            for (String criterion : System.getProperty("hap.bench.criteria", "hessian,l1,random").split(",")) {
                 var calibrationOptions = new CompressOptions.Calibration(calibration, false, 256, 16, 64);
                 var options = new CompressOptions(new PlanOptions(ratio, 0.9, Set.of(), 8), criterion, 0, Map.of(), 0.5,
                         shapes, calibrationOptions);
