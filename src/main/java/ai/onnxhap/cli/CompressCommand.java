@@ -131,6 +131,9 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE.json", description = "Also write the report as JSON.")
     Path report;
 
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw per-group scores and kept/removed units.")
+    Path plot;
+
     @Option(names = "--json", description = "Print the report as JSON instead of tables.")
     boolean json;
 
@@ -161,12 +164,17 @@ final class CompressCommand implements Callable<Integer> {
         var options = new CompressOptions(new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo), criterion,
                 seed, implantRanks, implantBudget, InputShapes.resolve(Graph.of(loaded), overrides, 1), calibration);
         String sha = Hashing.sha256(model);
-        Compressor.Result result = new Compressor(OrtShapeOracle.INSTANCE).compress(loaded, sha, options, dryRun);
+        java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        var progress = new ai.onnxhap.report.ConsoleProgress(progressOut);
+        Compressor.Result result = new Compressor(OrtShapeOracle.INSTANCE, progress).compress(loaded, sha, options, dryRun);
         AccuracyGate.Outcome gate = dryRun ? null : gate(loaded, result, calibration.data());
         if (report != null) {
             Path tmp = Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
             Files.writeString(tmp, Json.mapper().writeValueAsString(result.report()));
             Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (plot != null) {
+            ai.onnxhap.report.SensitivityPlot.write(result.report(), plot);
         }
         boolean passed = gate == null || gate.passed();
         if (!dryRun && (passed || keepFailed)) {

@@ -35,9 +35,16 @@ public final class Compressor {
     public static final String PROVENANCE_KEY = "onnx-hap";
 
     private final ShapeOracle shapes;
+    private final ai.onnxhap.score.HutchinsonTrace.ProbeListener probes;
 
     public Compressor(ShapeOracle shapes) {
+        this(shapes, ai.onnxhap.score.HutchinsonTrace.ProbeListener.NONE);
+    }
+
+    /** @param probes told of each Hutchinson probe done (the slow part of Hessian scoring) */
+    public Compressor(ShapeOracle shapes, ai.onnxhap.score.HutchinsonTrace.ProbeListener probes) {
         this.shapes = shapes;
+        this.probes = probes;
     }
 
     public record Result(OnnxModel model, CompressionReport report, List<PruningGroup> groups) {
@@ -61,7 +68,7 @@ public final class Compressor {
                     .map(g -> g.id() + ": " + g.reason()).collect(Collectors.joining("; ")));
         }
         Importance importance = options.criterion().equals("hessian")
-                ? HessianScoring.importance(model, groups, options) : importance(options.criterion(), options.seed());
+                ? HessianScoring.importance(model, groups, options, probes) : importance(options.criterion(), options.seed());
         Map<String, double[]> scores = new LinkedHashMap<>();
         for (PruningGroup g : groups) {
             if (g.prunable()) {
@@ -93,8 +100,8 @@ public final class Compressor {
         }
         Map<String, long[]> after = checkedShapes(pruned, options);
         pruned = withProvenance(pruned, inputSha256, options, plan);
-        CompressionReport report = report(model, graph, pruned, before, after, groups, plan, implants, inputSha256,
-                options, dryRun);
+        CompressionReport report = report(model, graph, pruned, before, after, groups, plan, implants, scores,
+                inputSha256, options, dryRun);
         return new Result(pruned, report, groups);
     }
 
@@ -146,8 +153,8 @@ public final class Compressor {
 
     private static CompressionReport report(OnnxModel original, Graph graph, OnnxModel pruned, Map<String, long[]> before,
                                             Map<String, long[]> after, List<PruningGroup> groups, PruningPlan plan,
-                                            List<ImplantChange> implants, String sha, CompressOptions o,
-                                            boolean dryRun) {
+                                            List<ImplantChange> implants, Map<String, double[]> scores,
+                                            String sha, CompressOptions o, boolean dryRun) {
         Graph prunedGraph = Graph.of(pruned);
         Map<String, LayerCost> costBefore = byNode(CostModel.perNode(graph, before));
         Map<String, LayerCost> costAfter = byNode(CostModel.perNode(prunedGraph, after));
@@ -165,7 +172,8 @@ public final class Compressor {
             long macsBefore = touchedMacs(graph, g, costBefore);
             long macsAfter = touchedMacs(graph, g, costAfter);
             layers.add(new LayerChange(g.id(), g.kind(), g.rootNode(), g.units(), d.keptUnits(), paramsBefore, paramsAfter,
-                    macsBefore, macsAfter, d.status(), d.reason()));
+                    macsBefore, macsAfter, d.status(), d.reason(),
+                    scores.containsKey(g.id()) ? java.util.Arrays.stream(scores.get(g.id())).average().orElse(0) : null));
         }
         long macsBefore = costBefore.values().stream().mapToLong(LayerCost::macs).sum();
         long macsAfter = costAfter.values().stream().mapToLong(LayerCost::macs).sum();

@@ -29,7 +29,8 @@ final class HessianScoring {
     private HessianScoring() {
     }
 
-    static HessianImportance importance(OnnxModel model, List<PruningGroup> groups, CompressOptions options) {
+    static HessianImportance importance(OnnxModel model, List<PruningGroup> groups, CompressOptions options,
+                                        HutchinsonTrace.ProbeListener progress) {
         CompressOptions.Calibration c = options.calibration();
         DataSet data;
         if (c.data() != null) {
@@ -71,7 +72,7 @@ final class HessianScoring {
         try (TfModel tf = TfModel.build(model)) {
             HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, weights);
             return new HessianImportance(trace.diagonal(data, targets, c.probes(), c.batchSize(), 1e-2, options.seed(),
-                    HutchinsonTrace.ProbeListener.NONE));
+                    progress));
         }
     }
 }

@@ -12,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * A progress bar per epoch on a terminal (ETA, loss, samples/s) and one summary line per epoch; in a pipeline
  * (no console) only the summary lines, since redrawn bars would fill logs.
  */
-public final class ConsoleProgress implements ProgressListener {
+public final class ConsoleProgress implements ProgressListener, ai.onnxhap.score.HutchinsonTrace.ProbeListener {
     private final PrintStream out;
     private final boolean bars = System.console() != null;
     private ProgressBar bar;
@@ -22,6 +22,27 @@ public final class ConsoleProgress implements ProgressListener {
 
     public ConsoleProgress(PrintStream out) {
         this.out = out;
+    }
+
+    private ProgressBar probeBar;
+
+    /** Hessian probes: a bar on a terminal, one line when done otherwise. */
+    @Override
+    public void probeDone(int done, int total) {
+        if (bars && probeBar == null) {
+            probeBar = new ProgressBarBuilder().setTaskName("Hessian probes").setInitialMax(total)
+                    .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(out)).build();
+        }
+        if (probeBar != null) {
+            probeBar.stepTo(done);
+        }
+        if (done == total) {
+            if (probeBar != null) {
+                probeBar.close();
+                probeBar = null;
+            }
+            out.printf(Locale.ROOT, "Hessian: %d probes done%n", total);
+        }
     }
 
     @Override

@@ -211,4 +211,13 @@ class CompressCommandTest {
         assertTrue(json.get("validation").get("passed").asBoolean());
         assertTrue(Files.exists(retrained));
     }
+
+    @Test
+    void plotShowsScoredGroups() throws Exception {
+        Path png = dir.resolve("sensitivity.png");
+        CliTest.Run r = compress(RESNET.toString(), "--dry-run", "--plot", png.toString());
+        assertEquals(0, r.code(), r.err());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertTrue(image.getWidth() >= 800 && image.getHeight() >= 700, image.getWidth() + "x" + image.getHeight());
+    }
 }

@@ -1,0 +1,66 @@
+package ai.onnxhap.report;
+
+import ai.onnxhap.compress.CompressionReport;
+import ai.onnxhap.compress.LayerChange;
+import ai.onnxhap.model.OnnxHapException;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/** A PNG of the scored groups: mean sensitivity per group above, kept and removed units below. */
+public final class SensitivityPlot {
+    private SensitivityPlot() {
+    }
+
+    public static void write(CompressionReport report, Path png) {
+        List<LayerChange> scored = report.layers().stream().filter(l -> l.meanScore() != null).toList();
+        if (scored.isEmpty()) {
+            throw OnnxHapException.usage("nothing was scored, so there is nothing to plot");
+        }
+        List<String> names = scored.stream().map(l -> shortName(l.group())).toList();
+        int width = Math.max(800, 40 * names.size());
+
+        CategoryChart sensitivity = new CategoryChartBuilder().width(width).height(380)
+                .title("Mean " + report.criterion() + " score per group").yAxisTitle("score").build();
+        sensitivity.getStyler().setLegendVisible(false);
+        sensitivity.getStyler().setXAxisLabelRotation(60);
+        sensitivity.addSeries("score", names, scored.stream().map(LayerChange::meanScore).toList());
+
+        CategoryChart units = new CategoryChartBuilder().width(width).height(380)
+                .title(String.format("Units kept and removed (ratio %.2f)", report.ratio())).yAxisTitle("units").build();
+        units.getStyler().setStacked(true);
+        units.getStyler().setXAxisLabelRotation(60);
+        units.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        units.addSeries("kept", names, scored.stream().map(l -> (Number) l.unitsAfter()).toList());
+        units.addSeries("removed", names, scored.stream().map(l -> (Number) (l.unitsBefore() - l.unitsAfter())).toList());
+
+        BufferedImage top = BitmapEncoder.getBufferedImage(sensitivity);
+        BufferedImage bottom = BitmapEncoder.getBufferedImage(units);
+        BufferedImage both = new BufferedImage(width, top.getHeight() + bottom.getHeight(), BufferedImage.TYPE_INT_RGB);
+        var g = both.createGraphics();
+        g.drawImage(top, 0, 0, null);
+        g.drawImage(bottom, 0, top.getHeight(), null);
+        g.dispose();
+        try {
+            Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
+            ImageIO.write(both, "png", tmp.toFile());
+            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw OnnxHapException.io("cannot write " + png + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String shortName(String group) {
+        String s = group.replace("/channels", "").replace("/neurons", "").replace("/heads", " (heads)")
+                .replace("/ffn", " (ffn)");
+        return s.length() > 40 ? "..." + s.substring(s.length() - 37) : s;
+    }
+}
