@@ -220,4 +220,17 @@ class CompressCommandTest {
         java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
         assertTrue(image.getWidth() >= 800 && image.getHeight() >= 700, image.getWidth() + "x" + image.getHeight());
     }
+
+    @Test
+    void hessianScoringAndRetrainingAreByteDeterministicForASeed() throws Exception {
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
+        Path a = dir.resolve("a.onnx");
+        Path b = dir.resolve("b.onnx");
+        for (Path p : List.of(a, b)) {
+            CliTest.Run r = compress(RESNET.toString(), "-o", p.toString(), "--criterion", "hessian", "--data",
+                    npz.toString(), "--probes", "2", "--hessian-samples", "64", "--epochs", "1", "--seed", "3");
+            assertEquals(0, r.code(), r.err());
+        }
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+    }
 }
