@@ -46,6 +46,10 @@ final class CompressCommand implements Callable<Integer> {
             description = "Fraction of prunable parameters to remove, in [0, 1) (default: ${DEFAULT-VALUE}).")
     double ratio;
 
+    @Option(names = "--target-macs", paramLabel = "R",
+            description = "Remove this fraction of the prunable MACs instead of a parameter --ratio.")
+    Double targetMacs;
+
     @Option(names = "--criterion", defaultValue = "hessian", paramLabel = "hessian|l1|l2|random",
             description = "How units are ranked: hessian (second-order sensitivity on --data, or --synthetic), "
                     + "weight magnitude, or random (default: ${DEFAULT-VALUE}).")
@@ -161,8 +165,11 @@ final class CompressCommand implements Callable<Integer> {
             throw OnnxHapException.usage("--probes and --hessian-samples must be at least 1");
         }
         var calibration = new CompressOptions.Calibration(data.load(), synthetic, hessianSamples, probes, 64);
-        var options = new CompressOptions(new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo), criterion,
-                seed, implantRanks, implantBudget, InputShapes.resolve(Graph.of(loaded), overrides, 1), calibration);
+        PlanOptions plan = targetMacs == null
+                ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
+                : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
+        var options = new CompressOptions(plan, criterion, seed, implantRanks, implantBudget,
+                InputShapes.resolve(Graph.of(loaded), overrides, 1), calibration);
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
         var progress = new ai.onnxhap.report.ConsoleProgress(progressOut);

@@ -77,7 +77,8 @@ public final class Compressor {
         }
         PruningPlan plan = PruningPlanner.plan(groups, scores, options.plan(), importance.name(),
                 name -> graph.initializerProtos().get(name).getDimsList().stream().mapToLong(Long::longValue).toArray(),
-                name -> graph.consumers(name).stream().map(n -> n.name()).toList(), importance.comparableAcrossGroups());
+                name -> graph.consumers(name).stream().map(n -> n.name()).toList(), importance.comparableAcrossGroups(),
+                costPerElement(graph, before, options.plan().budget()));
         if (plan.decisions().stream().allMatch(d -> d.status() == GroupDecision.Status.EXCLUDED
                 || d.status() == GroupDecision.Status.NOT_PRUNABLE) && options.plan().ratio() > 0) {
             throw OnnxHapException.usage("every prunable group is excluded; nothing to prune");
@@ -120,6 +121,7 @@ public final class Compressor {
         prov.put("method", "structured-pruning");
         prov.put("criterion", plan.criterion());
         prov.put("ratio", o.plan().ratio());
+        prov.put("budget", o.plan().budget().name().toLowerCase());
         prov.put("maxLayerRatio", o.plan().maxLayerRatio());
         prov.put("seed", o.seed());
         if (plan.criterion().equals("hessian")) {
@@ -180,6 +182,28 @@ public final class Compressor {
         return new CompressionReport("onnx-hap " + ToolInfo.version(), original.label(), sha, plan.criterion(),
                 o.plan().ratio(), o.seed(), o.inputShapes(), plan, layers, implants, CostModel.parameterCount(graph),
                 CostModel.parameterCount(prunedGraph), macsBefore, macsAfter, dryRun);
+    }
+
+    /**
+     * What one weight element is worth in the budget: 1 parameter, or its node's MACs per weight element (a
+     * Conv's MACs are its weight's size times the output positions, so cutting weight elements cuts MACs in
+     * proportion). Biases and normalisation parameters carry no MACs.
+     */
+    private static java.util.function.Function<String, Double> costPerElement(Graph graph, Map<String, long[]> shapes,
+                                                                             ai.onnxhap.plan.PlanOptions.Budget budget) {
+        if (budget == ai.onnxhap.plan.PlanOptions.Budget.PARAMS) {
+            return tensor -> 1.0;
+        }
+        Map<String, LayerCost> costs = byNode(CostModel.perNode(graph, shapes));
+        Map<String, Double> perElement = new LinkedHashMap<>();
+        for (var n : graph.nodes()) {
+            LayerCost c = costs.get(n.name());
+            String w = n.input(1);
+            if (c != null && c.macs() > 0 && graph.isInitializer(w)) {
+                perElement.merge(w, (double) c.macs() / Math.max(1, elements(graph, w)), Double::sum);
+            }
+        }
+        return tensor -> perElement.getOrDefault(tensor, 0.0);
     }
 
     /** MACs of every node that reads or writes a tensor the group cuts (for heads: projections and attention). */

@@ -4,13 +4,26 @@ import ai.onnxhap.model.OnnxHapException;
 import java.util.Set;
 
 /**
- * @param ratio          fraction of prunable parameters to remove, in [0, 1)
+ * @param ratio          fraction of the budget (prunable parameters, or their MACs) to remove, in [0, 1)
  * @param maxLayerRatio  at most this fraction of any one group's units is removed (a layer is never emptied)
  * @param exclude        node names whose groups stay untouched
  * @param roundTo        kept channel/neuron counts are multiples of this (vectorised kernels run fastest on
  *                       whole blocks of 8 or 16 channels); heads and layers narrower than it are not rounded
  */
-public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo) {
+public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo, Budget budget) {
+
+    /** What the ratio is a fraction of. */
+    public enum Budget {
+        /** Elements of the weights prunable groups cut. */
+        PARAMS,
+        /** Multiply-accumulates those weights take part in (each weight element stands for its node's MACs share). */
+        MACS
+    }
+
+    public PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo) {
+        this(ratio, maxLayerRatio, exclude, roundTo, Budget.PARAMS);
+    }
+
     public PlanOptions {
         if (!(ratio >= 0 && ratio < 1)) {
             throw OnnxHapException.usage("--ratio must be in [0, 1), got " + ratio);

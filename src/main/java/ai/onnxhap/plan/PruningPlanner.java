@@ -39,6 +39,17 @@ public final class PruningPlanner {
     public static PruningPlan plan(List<PruningGroup> groups, Map<String, double[]> scores, PlanOptions options,
                                    String criterion, Function<String, long[]> weightShape,
                                    Function<String, List<String>> consumers, boolean comparable) {
+        return plan(groups, scores, options, criterion, weightShape, consumers, comparable, tensor -> 1.0);
+    }
+
+    /**
+     * @param costPerElement what removing one element of a weight saves in the budget's unit: 1 for parameters,
+     *                       the consuming node's MACs per weight element for MACs
+     */
+    public static PruningPlan plan(List<PruningGroup> groups, Map<String, double[]> scores, PlanOptions options,
+                                   String criterion, Function<String, long[]> weightShape,
+                                   Function<String, List<String>> consumers, boolean comparable,
+                                   Function<String, Double> costPerElement) {
         Map<String, long[]> dims = new HashMap<>();
         Set<String> prunableTensors = new LinkedHashSet<>();
         for (PruningGroup g : groups) {
@@ -49,7 +60,8 @@ public final class PruningPlanner {
                 }
             }
         }
-        long prunableParams = prunableTensors.stream().mapToLong(t -> elements(dims.get(t))).sum();
+        long prunableParams = Math.round(prunableTensors.stream()
+                .mapToDouble(t -> elements(dims.get(t)) * costPerElement.apply(t)).sum());
         long target = Math.round(options.ratio() * prunableParams);
 
         Map<String, String> excludedBy = new LinkedHashMap<>();
@@ -82,7 +94,7 @@ public final class PruningPlanner {
                 if (nextChunk.getOrDefault(c.group().id(), 0) != c.order()) {
                     continue;
                 }
-                planned += cut(c, dims);
+                planned += cut(c, dims, costPerElement);
                 removed.computeIfAbsent(c.group().id(), k -> new ArrayList<>()).addAll(c.units());
                 nextChunk.put(c.group().id(), c.order() + 1);
                 progress = true;
@@ -105,7 +117,7 @@ public final class PruningPlanner {
             }
             decisions.add(new GroupDecision(g.id(), g.kind(), g.rootNode(), g.units(), cut, status, reason));
         }
-        return new PruningPlan(criterion, options.ratio(), decisions, prunableParams, target, planned);
+        return new PruningPlan(criterion, options.ratio(), decisions, prunableParams, target, planned, options.budget());
     }
 
     /** A run of a group's lowest-scoring units that can leave together. */
@@ -150,17 +162,17 @@ public final class PruningPlanner {
         return (x + step - 1) / step * step;
     }
 
-    /** Applies a chunk to the running weight shapes and returns the parameters it removes. */
-    private static long cut(Chunk c, Map<String, long[]> dims) {
-        long removed = 0;
+    /** Applies a chunk to the running weight shapes and returns what it removes, in the budget's unit. */
+    private static long cut(Chunk c, Map<String, long[]> dims, Function<String, Double> costPerElement) {
+        double removed = 0;
         int[] units = c.units().stream().mapToInt(Integer::intValue).toArray();
         for (Member m : c.group().parameters()) {
             long[] d = dims.get(m.tensor());
             long indices = m.map().removed(units).length;
-            removed += indices * (elements(d) / Math.max(1, d[m.axis()]));
+            removed += indices * (elements(d) / Math.max(1, d[m.axis()])) * costPerElement.apply(m.tensor());
             d[m.axis()] -= indices;
         }
-        return removed;
+        return Math.round(removed);
     }
 
     private static String excludedNode(PruningGroup g, Set<String> exclude, Function<String, List<String>> consumers) {

@@ -59,8 +59,9 @@ public final class CompressionRenderer {
             out.printf("Implant     %s: rank %d of %d, %s -> %s parameters, weight error %.3f%n", i.node(), i.rank(),
                     i.maxRank(), Units.count(i.paramsBefore()), Units.count(i.paramsAfter()), i.relativeError());
         }
-        out.printf("%s criterion %s, ratio %.2f of %s prunable parameters%n", r.dryRun() ? "Plan (dry run):" : "Pruned:",
-                r.criterion(), r.ratio(), Units.count(r.plan().prunableParams()));
+        out.printf("%s criterion %s, ratio %.2f of %s prunable %s%n", r.dryRun() ? "Plan (dry run):" : "Pruned:",
+                r.criterion(), r.ratio(), Units.count(r.plan().prunableParams()),
+                r.plan().budget() == ai.onnxhap.plan.PlanOptions.Budget.MACS ? "MACs" : "parameters");
         out.printf("Parameters  %,d -> %,d  (%s removed)%n", r.paramsBefore(), r.paramsAfter(),
                 Units.percent(1 - (double) r.paramsAfter() / Math.max(1, r.paramsBefore())));
         out.printf("MACs        %s -> %s  (%.2fx fewer)%n", Units.count(r.macsBefore()), Units.count(r.macsAfter()),

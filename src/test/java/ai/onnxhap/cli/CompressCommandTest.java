@@ -233,4 +233,15 @@ class CompressCommandTest {
         }
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
     }
+
+    @Test
+    void aMacsBudgetRemovesThatShareOfMacs() throws Exception {
+        CliTest.Run r = compress(RESNET.toString(), "--dry-run", "--target-macs", "0.5", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = Json.mapper().readTree(r.out());
+        double kept = json.get("macsAfter").asDouble() / json.get("macsBefore").asDouble();
+        // Units leave in chunks of 8 channels, so the cut lands near, not exactly on, the target.
+        assertTrue(kept <= 0.5 && kept >= 0.35, "kept " + kept + " of the MACs");
+        assertEquals("MACS", json.get("plan").get("budget").asText());
+    }
 }
