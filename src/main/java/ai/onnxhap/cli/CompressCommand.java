@@ -1,11 +1,10 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.compress.AccuracyGate;
+import ai.onnxhap.compress.CompressionJob;
 import ai.onnxhap.compress.CompressOptions;
 import ai.onnxhap.data.DataLoader;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.tf.train.TrainConfig;
-import ai.onnxhap.compress.Compressor;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.InputShapes;
 import ai.onnxhap.model.ModelIO;
@@ -126,6 +125,10 @@ final class CompressCommand implements Callable<Integer> {
                     + "share of changed top-1 predictions).")
     Double maxAccuracyDrop;
 
+    @Option(names = "--steps", defaultValue = "1", paramLabel = "N",
+            description = "Prune in N stages with retraining between them (default: ${DEFAULT-VALUE}).")
+    int steps;
+
     @Option(names = "--keep-failed", description = "Write the model even when it misses --max-accuracy-drop.")
     boolean keepFailed;
 
@@ -172,64 +175,47 @@ final class CompressCommand implements Callable<Integer> {
                 InputShapes.resolve(Graph.of(loaded), overrides, 1), calibration);
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
-        var progress = new ai.onnxhap.report.ConsoleProgress(progressOut);
-        Compressor.Result result = new Compressor(OrtShapeOracle.INSTANCE, progress).compress(loaded, sha, options, dryRun);
-        AccuracyGate.Outcome gate = dryRun ? null : gate(loaded, result, calibration.data());
-        if (report != null) {
-            Path tmp = Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
-            Files.writeString(tmp, Json.mapper().writeValueAsString(result.report()));
-            Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        if (plot != null) {
-            ai.onnxhap.report.SensitivityPlot.write(result.report(), plot);
-        }
-        boolean passed = gate == null || gate.passed();
-        if (!dryRun && (passed || keepFailed)) {
-            ModelIO.save(gate != null ? gate.model() : result.model(), output);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            Json.write(gate == null ? result.report() : Map.of("compression", result.report(), "validation", gate), out);
-        } else {
-            CompressionRenderer.render(result.report(), out);
-            if (gate != null) {
-                CompressionRenderer.renderGate(gate, out);
-            }
-            if (!dryRun) {
-                out.println(passed || keepFailed ? "Wrote " + output : "Nothing written: the accuracy target is missed "
-                        + "(--keep-failed writes it anyway)");
-            }
-        }
-        return passed ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
-    }
-
-    /** Retrains and validates when there is data; without any, the data-free result stands as is (and says so). */
-    private AccuracyGate.Outcome gate(OnnxModel original, Compressor.Result result, DataSet data) {
         DataSet train = trainData == null ? null
                 : trainLabels == null ? DataLoader.load(trainData) : DataLoader.load(trainData, trainLabels);
         DataSet val = valData == null ? null : valLabels == null ? DataLoader.load(valData) : DataLoader.load(valData, valLabels);
-        if (data != null && (train == null || val == null)) {
-            DataSet shuffled = data.shuffled(seed);
-            int cut = val == null && train == null ? Math.max(1, (int) Math.round(0.8 * data.size())) : data.size();
-            if (train == null) {
-                train = shuffled.slice(0, cut);
-            }
-            if (val == null) {
-                val = cut < data.size() ? shuffled.slice(cut, data.size()) : shuffled;
-            }
-        }
-        if (val == null) {
-            if (maxAccuracyDrop != null) {
-                throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
-            }
+        var jobData = CompressionJob.Data.of(calibration.data(), train, val, seed);
+        if (jobData.validation() == null && !dryRun && maxAccuracyDrop == null) {
             spec.commandLine().getErr().println("onnx-hap: no data given: pruned without retraining or validation");
-            return null;
         }
-        TrainConfig config = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
+        TrainConfig training = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
                 TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
-        var settings = new AccuracyGate.Settings(train, val, config, maxAccuracyDrop, runtime.ortOptions(),
-                runtime.tfDevice());
-        java.io.PrintStream progress = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
-        return AccuracyGate.run(original, result.model(), settings, new ai.onnxhap.report.ConsoleProgress(progress));
+        CompressionJob.Outcome job = CompressionJob.run(loaded, sha, options, steps, jobData, training, maxAccuracyDrop,
+                runtime.ortOptions(), runtime.tfDevice(), dryRun, OrtShapeOracle.INSTANCE,
+                new ai.onnxhap.report.ConsoleProgress(progressOut));
+        if (report != null) {
+            Path tmp = Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
+            Files.writeString(tmp, Json.mapper().writeValueAsString(job.report()));
+            Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (plot != null) {
+            ai.onnxhap.report.SensitivityPlot.write(job.report(), plot);
+        }
+        if (!dryRun && (job.passed() || keepFailed)) {
+            ModelIO.save(job.model(), output);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.write(job.gate() == null ? job.report() : Map.of("compression", job.report(), "validation", job.gate()),
+                    out);
+        } else {
+            CompressionRenderer.render(job.report(), out);
+            if (job.steps() > 1) {
+                out.printf("Stages      %d, each removing %.1f%% of what remained%n", job.steps(),
+                        100 * (1 - Math.pow(1 - job.report().ratio(), 1.0 / job.steps())));
+            }
+            if (job.gate() != null) {
+                CompressionRenderer.renderGate(job.gate(), out);
+            }
+            if (!dryRun) {
+                out.println(job.passed() || keepFailed ? "Wrote " + output : "Nothing written: the accuracy target is "
+                        + "missed (--keep-failed writes it anyway)");
+            }
+        }
+        return job.passed() ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
     }
 }

@@ -12,7 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * A progress bar per epoch on a terminal (ETA, loss, samples/s) and one summary line per epoch; in a pipeline
  * (no console) only the summary lines, since redrawn bars would fill logs.
  */
-public final class ConsoleProgress implements ProgressListener, ai.onnxhap.score.HutchinsonTrace.ProbeListener {
+public final class ConsoleProgress implements ai.onnxhap.compress.CompressionJob.Progress {
     private final PrintStream out;
     private final boolean bars = System.console() != null;
     private ProgressBar bar;

@@ -244,4 +244,19 @@ class CompressCommandTest {
         assertTrue(kept <= 0.5 && kept >= 0.35, "kept " + kept + " of the MACs");
         assertEquals("MACS", json.get("plan").get("budget").asText());
     }
+
+    @Test
+    void stagedPruningReachesTheRatioAndReportsAgainstTheOriginal() throws Exception {
+        Path out = dir.resolve("staged.onnx");
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
+        CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5", "--steps", "2",
+                "--data", npz.toString(), "--epochs", "1", "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = Json.mapper().readTree(r.out()).get("compression");
+        assertEquals(77418, json.get("paramsBefore").asLong(), "before = the original model");
+        double removed = 1 - json.get("paramsAfter").asDouble() / json.get("paramsBefore").asDouble();
+        assertTrue(removed > 0.35 && removed < 0.65, "removed " + removed);
+        assertEquals(json.get("paramsAfter").asLong(),
+                Json.mapper().readTree(CliTest.run("inspect", out.toString(), "--json").out()).get("parameters").asLong());
+    }
 }

@@ -1,0 +1,117 @@
+package ai.onnxhap.compress;
+
+import ai.onnxhap.data.DataSet;
+import ai.onnxhap.graph.ShapeOracle;
+import ai.onnxhap.model.OnnxHapException;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.plan.PlanOptions;
+import ai.onnxhap.score.HutchinsonTrace;
+import ai.onnxhap.tf.TfModel;
+import ai.onnxhap.tf.train.ProgressListener;
+import ai.onnxhap.tf.train.TrainConfig;
+import ai.onnxhap.validate.OrtModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole compress job: prune (in one step, or in several with retraining between them), then retrain and
+ * check the accuracy target. What the CLI's compress command runs.
+ */
+public final class CompressionJob {
+    private CompressionJob() {
+    }
+
+    /**
+     * @param calibration data for Hessian scoring (may be null)
+     * @param train       retraining data (null: none)
+     * @param validation  data the result is compared on (null: no validation, no gate)
+     */
+    public record Data(DataSet calibration, DataSet train, DataSet validation) {
+        /** Missing training and validation sets come from an 80/20 split of the calibration data, seeded. */
+        public static Data of(DataSet data, DataSet train, DataSet validation, long seed) {
+            if (data != null && (train == null || validation == null)) {
+                DataSet shuffled = data.shuffled(seed);
+                boolean split = train == null && validation == null && data.size() > 1;
+                int cut = split ? Math.max(1, (int) Math.round(0.8 * data.size())) : data.size();
+                train = train == null ? shuffled.slice(0, cut) : train;
+                validation = validation == null ? (split ? shuffled.slice(cut, data.size()) : shuffled) : validation;
+            }
+            return new Data(data, train, validation);
+        }
+    }
+
+    /** Live progress of the long parts: Hessian probes and training epochs. */
+    public interface Progress extends ProgressListener, HutchinsonTrace.ProbeListener {
+    }
+
+    /** @param gate null when there was no validation data (or a dry run) */
+    public record Outcome(OnnxModel model, CompressionReport report, AccuracyGate.Outcome gate, int steps) {
+        public boolean passed() {
+            return gate == null || gate.passed();
+        }
+    }
+
+    /**
+     * @param steps prune in this many stages, each removing the same share of what remains
+     *              (1 − (1 − ratio)^(1/steps)), retraining between stages when there is training data
+     */
+    public static Outcome run(OnnxModel original, String sha, CompressOptions options, int steps, Data data,
+                              TrainConfig training, Double maxAccuracyDrop, OrtModel.Options ort, TfModel.Device device,
+                              boolean dryRun, ShapeOracle shapes, Progress progress) {
+        if (steps < 1) {
+            throw OnnxHapException.usage("--steps must be at least 1, got " + steps);
+        }
+        if (maxAccuracyDrop != null && data.validation() == null && !dryRun) {
+            throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
+        }
+        int stages = dryRun ? 1 : steps;
+        double stepRatio = 1 - Math.pow(1 - options.plan().ratio(), 1.0 / stages);
+        Compressor compressor = new Compressor(shapes, progress);
+        OnnxModel current = original;
+        List<CompressionReport> reports = new ArrayList<>();
+        Compressor.Result result = null;
+        for (int stage = 1; stage <= stages; stage++) {
+            result = compressor.compress(current, sha, stages == 1 ? options : withRatio(options, stepRatio), dryRun);
+            reports.add(result.report());
+            current = result.model();
+            if (stage < stages && data.train() != null && training.epochs() > 0) {
+                current = AccuracyGate.run(original, current, new AccuracyGate.Settings(data.train(), data.validation(),
+                        training, null, ort, device), progress).model();
+            }
+        }
+        CompressionReport report = overall(reports, options.plan().ratio());
+        if (dryRun || data.validation() == null) {
+            return new Outcome(current, report, null, stages);
+        }
+        AccuracyGate.Outcome gate = AccuracyGate.run(original, current, new AccuracyGate.Settings(data.train(),
+                data.validation(), training, maxAccuracyDrop, ort, device), progress);
+        return new Outcome(gate.model(), report, gate, stages);
+    }
+
+    private static CompressOptions withRatio(CompressOptions o, double ratio) {
+        PlanOptions p = o.plan();
+        return new CompressOptions(new PlanOptions(ratio, p.maxLayerRatio(), p.exclude(), p.roundTo(), p.budget()),
+                o.criterion(), o.seed(), o.implants(), o.implantBudget(), o.inputShapes(), o.calibration());
+    }
+
+    /** The last stage's report, with "before" figures taken from the original model (the first stage). */
+    static CompressionReport overall(List<CompressionReport> reports, double ratio) {
+        CompressionReport first = reports.get(0);
+        CompressionReport last = reports.get(reports.size() - 1);
+        if (reports.size() == 1) {
+            return first;
+        }
+        Map<String, LayerChange> before = new LinkedHashMap<>();
+        first.layers().forEach(l -> before.put(l.group(), l));
+        List<LayerChange> layers = last.layers().stream().map(l -> {
+            LayerChange b = before.getOrDefault(l.group(), l);
+            return new LayerChange(l.group(), l.kind(), l.rootNode(), b.unitsBefore(), l.unitsAfter(), b.paramsBefore(),
+                    l.paramsAfter(), b.macsBefore(), l.macsAfter(), l.status(), l.reason(), l.meanScore());
+        }).toList();
+        return new CompressionReport(last.tool(), first.inputModel(), first.inputSha256(), last.criterion(), ratio,
+                last.seed(), last.inputShapes(), last.plan(), layers, last.implants(), first.paramsBefore(),
+                last.paramsAfter(), first.macsBefore(), last.macsAfter(), last.dryRun());
+    }
+}
