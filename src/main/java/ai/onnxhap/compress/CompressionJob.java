@@ -110,8 +110,12 @@ public final class CompressionJob {
             return new LayerChange(l.group(), l.kind(), l.rootNode(), b.unitsBefore(), l.unitsAfter(), b.paramsBefore(),
                     l.paramsAfter(), b.macsBefore(), l.macsAfter(), l.status(), l.reason(), l.meanScore());
         }).toList();
+        var p = last.plan();
+        long planned = reports.stream().mapToLong(r -> r.plan().plannedParams()).sum();
+        var plan = new ai.onnxhap.plan.PruningPlan(p.criterion(), ratio, p.decisions(), first.plan().prunableParams(),
+                Math.round(ratio * first.plan().prunableParams()), planned, p.budget());
         return new CompressionReport(last.tool(), first.inputModel(), first.inputSha256(), last.criterion(), ratio,
-                last.seed(), last.inputShapes(), last.plan(), layers, last.implants(), first.paramsBefore(),
+                last.seed(), last.inputShapes(), plan, layers, last.implants(), first.paramsBefore(),
                 last.paramsAfter(), first.macsBefore(), last.macsAfter(), last.dryRun());
     }
 }
