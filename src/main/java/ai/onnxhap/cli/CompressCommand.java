@@ -129,6 +129,14 @@ final class CompressCommand implements Callable<Integer> {
             description = "Prune in N stages with retraining between them (default: ${DEFAULT-VALUE}).")
     int steps;
 
+    @Option(names = "--search", description = "Find the largest ratio up to --ratio that meets --max-accuracy-drop "
+            + "(bisection; the model is scored once).")
+    boolean search;
+
+    @Option(names = "--search-rounds", defaultValue = "5", paramLabel = "N", description = "Ratios tried by --search "
+            + "(default: ${DEFAULT-VALUE}).")
+    int searchRounds;
+
     @Option(names = "--keep-failed", description = "Write the model even when it misses --max-accuracy-drop.")
     boolean keepFailed;
 
@@ -184,6 +192,9 @@ final class CompressCommand implements Callable<Integer> {
         }
         TrainConfig training = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
                 TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
+        if (search) {
+            return search(loaded, sha, options, jobData, training, progressOut);
+        }
         CompressionJob.Outcome job = CompressionJob.run(loaded, sha, options, steps, jobData, training, maxAccuracyDrop,
                 runtime.ortOptions(), runtime.tfDevice(), dryRun, OrtShapeOracle.INSTANCE,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
@@ -217,5 +228,40 @@ final class CompressCommand implements Callable<Integer> {
             }
         }
         return job.passed() ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
+    }
+
+    private int search(OnnxModel loaded, String sha, CompressOptions options, CompressionJob.Data data,
+                       TrainConfig training, java.io.PrintStream progressOut) {
+        if (maxAccuracyDrop == null || dryRun || searchRounds < 1) {
+            throw OnnxHapException.usage("--search needs --max-accuracy-drop, an output (no --dry-run) and "
+                    + "--search-rounds >= 1");
+        }
+        var outcome = CompressionJob.search(loaded, sha, options, searchRounds, data, training, maxAccuracyDrop,
+                runtime.ortOptions(), runtime.tfDevice(), OrtShapeOracle.INSTANCE,
+                new ai.onnxhap.report.ConsoleProgress(progressOut));
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.write(outcome, out);
+        } else {
+            for (var t : outcome.trials()) {
+                out.printf("Tried ratio %.3f: %,d parameters left, drop %s -> %s%n", t.ratio(), t.paramsAfter(),
+                        t.drop() == null ? "?" : String.format("%.2f points", t.drop()), t.passed() ? "passed" : "missed");
+            }
+            if (outcome.best() != null) {
+                CompressionRenderer.render(outcome.best().report(), out);
+                CompressionRenderer.renderGate(outcome.best().gate(), out);
+            }
+        }
+        if (outcome.best() == null) {
+            out.println("Nothing written: no ratio tried meets the accuracy target");
+            out.flush();
+            return ExitCodes.ACCURACY_TARGET_MISSED;
+        }
+        ModelIO.save(outcome.best().model(), output);
+        if (!json) {
+            out.println("Wrote " + output + " (ratio " + outcome.best().report().ratio() + ")");
+        }
+        out.flush();
+        return ExitCodes.OK;
     }
 }

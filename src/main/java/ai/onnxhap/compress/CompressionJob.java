@@ -90,6 +90,49 @@ public final class CompressionJob {
         return new Outcome(gate.model(), report, gate, stages);
     }
 
+    /** One tried ratio of a search and whether it met the target. */
+    public record Trial(double ratio, long paramsAfter, Double drop, boolean passed) {
+    }
+
+    /** @param trials every ratio tried, in order; best is the largest that passed (null when none did) */
+    public record SearchOutcome(Outcome best, List<Trial> trials) {
+    }
+
+    /**
+     * The largest ratio (to 1/2^rounds precision, up to options' ratio) whose retrained model still meets
+     * maxAccuracyDrop: bisection, scoring the original once and reusing its scores for every trial.
+     */
+    public static SearchOutcome search(OnnxModel original, String sha, CompressOptions options, int rounds, Data data,
+                                       TrainConfig training, double maxAccuracyDrop, OrtModel.Options ort,
+                                       TfModel.Device device, ShapeOracle shapes, Progress progress) {
+        if (data.validation() == null) {
+            throw OnnxHapException.usage("--search needs data to measure accuracy on (--data or --val-data)");
+        }
+        Compressor compressor = new Compressor(shapes, progress);
+        var scores = compressor.score(original, compressor.groups(original, options), options);
+        double lo = 0;
+        double hi = options.plan().ratio();
+        Outcome best = null;
+        List<Trial> trials = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            double ratio = round == 0 ? hi : (lo + hi) / 2;
+            var result = compressor.compress(original, sha, withRatio(options, ratio), false, scores);
+            var gate = AccuracyGate.run(original, result.model(), new AccuracyGate.Settings(data.train(),
+                    data.validation(), training, maxAccuracyDrop, ort, device), progress);
+            trials.add(new Trial(ratio, result.report().paramsAfter(), gate.drop(), gate.passed()));
+            if (gate.passed()) {
+                best = new Outcome(gate.model(), result.report(), gate, 1);
+                lo = ratio;
+                if (round == 0) {
+                    break; // the largest ratio asked for already passes
+                }
+            } else {
+                hi = ratio;
+            }
+        }
+        return new SearchOutcome(best, trials);
+    }
+
     private static CompressOptions withRatio(CompressOptions o, double ratio) {
         PlanOptions p = o.plan();
         return new CompressOptions(new PlanOptions(ratio, p.maxLayerRatio(), p.exclude(), p.roundTo(), p.budget()),

@@ -50,6 +50,17 @@ public final class Compressor {
     public record Result(OnnxModel model, CompressionReport report, List<PruningGroup> groups) {
     }
 
+    /** The importance the options ask for, scored on this model (Hessian scoring is the slow part). */
+    public Importance score(OnnxModel model, List<PruningGroup> groups, CompressOptions options) {
+        return options.criterion().equals("hessian") ? HessianScoring.importance(model, groups, options, probes)
+                : importance(options.criterion(), options.seed());
+    }
+
+    /** The groups of a model, at the options' input shapes. */
+    public List<PruningGroup> groups(OnnxModel model, CompressOptions options) {
+        return new GroupFinder(Graph.of(model), shapes.shapes(model, options.inputShapes())).findAll();
+    }
+
     public static Importance importance(String criterion, long seed) {
         return switch (criterion) {
             case "l1" -> MagnitudeImportance.l1();
@@ -60,6 +71,15 @@ public final class Compressor {
     }
 
     public Result compress(OnnxModel model, String inputSha256, CompressOptions options, boolean dryRun) {
+        return compress(model, inputSha256, options, dryRun, null);
+    }
+
+    /**
+     * @param scored an importance already computed for this model (a search over ratios scores once); null to
+     *               score here
+     */
+    public Result compress(OnnxModel model, String inputSha256, CompressOptions options, boolean dryRun,
+                           Importance scored) {
         Graph graph = Graph.of(model);
         Map<String, long[]> before = shapes.shapes(model, options.inputShapes());
         List<PruningGroup> groups = new GroupFinder(graph, before).findAll();
@@ -67,8 +87,7 @@ public final class Compressor {
             throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: " + groups.stream()
                     .map(g -> g.id() + ": " + g.reason()).collect(Collectors.joining("; ")));
         }
-        Importance importance = options.criterion().equals("hessian")
-                ? HessianScoring.importance(model, groups, options, probes) : importance(options.criterion(), options.seed());
+        Importance importance = scored != null ? scored : score(model, groups, options);
         Map<String, double[]> scores = new LinkedHashMap<>();
         for (PruningGroup g : groups) {
             if (g.prunable()) {

@@ -259,4 +259,24 @@ class CompressCommandTest {
         assertEquals(json.get("paramsAfter").asLong(),
                 Json.mapper().readTree(CliTest.run("inspect", out.toString(), "--json").out()).get("parameters").asLong());
     }
+
+    @Test
+    void searchFindsTheLargestRatioThatMeetsTheTarget() throws Exception {
+        Path out = dir.resolve("searched.onnx");
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
+        CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.8", "--search",
+                "--search-rounds", "3", "--data", npz.toString(), "--epochs", "0", "--max-accuracy-drop", "60");
+        assertEquals(0, r.code(), r.out() + r.err());
+        // Without retraining L1 pruning misses at 0.8 and 0.4, and the bisection settles on 0.2.
+        assertTrue(r.out().contains("Tried ratio 0.800") && r.out().contains("Tried ratio 0.200"), r.out());
+        assertTrue(Files.exists(out));
+        JsonNode validation = Json.mapper().readTree(ModelIO.load(out).proto().getMetadataPropsList().stream()
+                .filter(p -> p.getKey().equals("onnx-hap.validation")).findFirst().orElseThrow().getValue());
+        assertTrue(validation.get("dropPoints").asDouble() <= 60);
+        CliTest.Run none = compress(RESNET.toString(), "-o", dir.resolve("none.onnx").toString(), "--ratio", "0.9",
+                "--search", "--search-rounds", "2", "--data", npz.toString(), "--epochs", "0",
+                "--max-accuracy-drop", "-1");
+        assertEquals(1, none.code(), none.out());
+        assertFalse(Files.exists(dir.resolve("none.onnx")));
+    }
 }
