@@ -1,7 +1,5 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.graph.Graph;
-import ai.onnxhap.graph.InputShapes;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.report.CheckReport;
@@ -9,7 +7,6 @@ import ai.onnxhap.report.CompatibilityCheck;
 import ai.onnxhap.report.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,8 +25,8 @@ final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model.")
     Path model;
 
-    @Option(names = "--shape", paramLabel = "NAME=D0,D1,...", description = "Concrete input shape (repeatable).")
-    List<String> shapes = List.of();
+    @picocli.CommandLine.Mixin
+    ShapeOptions shapeOptions;
 
     @Option(names = "--batch", defaultValue = "2", paramLabel = "N", description = "Batch size of the check (default: ${DEFAULT-VALUE}).")
     long batch;
@@ -40,9 +37,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OnnxModel loaded = ModelIO.load(model);
-        Map<String, long[]> overrides = new LinkedHashMap<>();
-        shapes.stream().map(InputShapes::parse).forEach(e -> overrides.put(e.getKey(), e.getValue()));
-        CheckReport r = CompatibilityCheck.run(loaded, InputShapes.resolve(Graph.of(loaded), overrides, batch));
+        CheckReport r = CompatibilityCheck.run(loaded, shapeOptions.resolve(loaded, batch));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json.write(r, out);

@@ -5,8 +5,6 @@ import ai.onnxhap.compress.CompressOptions;
 import ai.onnxhap.data.DataLoader;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.tf.train.TrainConfig;
-import ai.onnxhap.graph.Graph;
-import ai.onnxhap.graph.InputShapes;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
@@ -88,8 +86,8 @@ final class CompressCommand implements Callable<Integer> {
             description = "Implant size as a fraction of the original weight when no RANK is given (default: ${DEFAULT-VALUE}).")
     double implantBudget;
 
-    @Option(names = "--shape", paramLabel = "NAME=D0,D1,...", description = "Concrete input shape for the analysis.")
-    List<String> shapes = List.of();
+    @picocli.CommandLine.Mixin
+    ShapeOptions shapeOptions;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed for --criterion random (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -161,8 +159,6 @@ final class CompressCommand implements Callable<Integer> {
         if (output != null) {
             ModelIO.checkOutput(loaded, output);
         }
-        Map<String, long[]> overrides = new LinkedHashMap<>();
-        shapes.stream().map(InputShapes::parse).forEach(e -> overrides.put(e.getKey(), e.getValue()));
         Map<String, Integer> implantRanks = new LinkedHashMap<>();
         for (String spec : implants) {
             int eq = spec.lastIndexOf('=');
@@ -180,7 +176,7 @@ final class CompressCommand implements Callable<Integer> {
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
         var options = new CompressOptions(plan, criterion, seed, implantRanks, implantBudget,
-                InputShapes.resolve(Graph.of(loaded), overrides, 1), calibration);
+                shapeOptions.resolve(loaded, 1), calibration);
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
         DataSet train = trainData == null ? null

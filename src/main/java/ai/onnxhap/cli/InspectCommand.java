@@ -1,7 +1,5 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.graph.Graph;
-import ai.onnxhap.graph.InputShapes;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.report.Json;
@@ -10,7 +8,6 @@ import ai.onnxhap.report.ModelSummary;
 import ai.onnxhap.report.SummaryRenderer;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -28,9 +25,8 @@ final class InspectCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The .onnx model.")
     Path model;
 
-    @Option(names = "--shape", paramLabel = "NAME=D0,D1,...",
-            description = "Concrete shape of an input (repeatable); symbolic dims other than the first need one.")
-    List<String> shapes = List.of();
+    @picocli.CommandLine.Mixin
+    ShapeOptions shapeOptions;
 
     @Option(names = "--batch", defaultValue = "1", paramLabel = "N",
             description = "Size of a symbolic first (batch) axis (default: ${DEFAULT-VALUE}).")
@@ -46,9 +42,7 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OnnxModel loaded = ModelIO.load(model);
-        Map<String, long[]> overrides = new LinkedHashMap<>();
-        shapes.stream().map(InputShapes::parse).forEach(e -> overrides.put(e.getKey(), e.getValue()));
-        Map<String, long[]> inputShapes = InputShapes.resolve(Graph.of(loaded), overrides, batch);
+        Map<String, long[]> inputShapes = shapeOptions.resolve(loaded, batch);
         ModelSummary summary = new ModelInspector(OrtShapeOracle.INSTANCE).inspect(loaded, inputShapes);
         if (json) {
             Json.write(summary, spec.commandLine().getOut());
