@@ -196,7 +196,7 @@ final class CompressCommand implements Callable<Integer> {
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
         if (report != null) {
             Path tmp = Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
-            Files.writeString(tmp, Json.mapper().writeValueAsString(job.report()));
+            Files.writeString(tmp, Json.string(job.report()));
             Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         if (plot != null) {

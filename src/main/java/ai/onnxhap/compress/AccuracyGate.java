@@ -3,18 +3,15 @@ package ai.onnxhap.compress;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.onnx.StringStringEntryProto;
 import ai.onnxhap.report.Json;
 import ai.onnxhap.tf.TfModel;
 import ai.onnxhap.tf.train.ProgressListener;
 import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.validate.ModelComparison;
 import ai.onnxhap.validate.OrtModel;
-import ai.onnxhap.validate.OutputComparison;
 import ai.onnxhap.validate.Validator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * After surgery: retrain the compressed model (when there is training data and epochs), compare it with the
@@ -55,18 +52,10 @@ public final class AccuracyGate {
             comparison = Validator.compare(original, compressed, ModelInputs.bind(s.validation(), original),
                     s.training().batchSize(), s.ort());
         }
-        Double drop = drop(comparison);
+        Double drop = comparison.dropPoints();
         boolean passed = s.maxAccuracyDrop() == null || (drop != null && drop <= s.maxAccuracyDrop());
         return new Outcome(withValidation(model, comparison, drop), retraining, comparison, drop, s.maxAccuracyDrop(),
                 passed);
-    }
-
-    static Double drop(ModelComparison c) {
-        if (c.accuracyDropPoints() != null) {
-            return c.accuracyDropPoints();
-        }
-        return c.outputs().stream().map(OutputComparison::top1Agreement).filter(Objects::nonNull).findFirst()
-                .map(a -> 100 * (1 - a)).orElse(null);
     }
 
     private static OnnxModel withValidation(OnnxModel model, ModelComparison c, Double drop) {
@@ -75,19 +64,6 @@ public final class AccuracyGate {
         v.put("accuracyOriginal", c.referenceAccuracy());
         v.put("accuracyCompressed", c.candidateAccuracy());
         v.put("dropPoints", drop);
-        String json;
-        try {
-            json = Json.mapper().writeValueAsString(v);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        var proto = model.proto().toBuilder();
-        for (int i = proto.getMetadataPropsCount() - 1; i >= 0; i--) {
-            if (proto.getMetadataProps(i).getKey().equals(VALIDATION_KEY)) {
-                proto.removeMetadataProps(i);
-            }
-        }
-        proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(VALIDATION_KEY).setValue(json));
-        return model.withProto(proto.build());
+        return model.withMetadata(VALIDATION_KEY, Json.string(v));
     }
 }

@@ -9,7 +9,6 @@ import ai.onnxhap.graph.deps.Member;
 import ai.onnxhap.graph.deps.PruningGroup;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.onnx.StringStringEntryProto;
 import ai.onnxhap.plan.GroupDecision;
 import ai.onnxhap.plan.PruningPlan;
 import ai.onnxhap.plan.PruningPlanner;
@@ -156,20 +155,7 @@ public final class Compressor {
         prov.put("removedUnits", removed);
         prov.put("implants", o.implants());
         prov.put("implantBudget", o.implantBudget());
-        String json;
-        try {
-            json = Json.mapper().writeValueAsString(prov);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        var proto = pruned.proto().toBuilder();
-        for (int i = proto.getMetadataPropsCount() - 1; i >= 0; i--) {
-            if (proto.getMetadataProps(i).getKey().equals(PROVENANCE_KEY)) {
-                proto.removeMetadataProps(i);
-            }
-        }
-        proto.addMetadataProps(StringStringEntryProto.newBuilder().setKey(PROVENANCE_KEY).setValue(json));
-        return pruned.withProto(proto.build());
+        return pruned.withMetadata(PROVENANCE_KEY, Json.string(prov));
     }
 
     private static CompressionReport report(OnnxModel original, Graph graph, OnnxModel pruned, Map<String, long[]> before,

@@ -159,6 +159,18 @@ public final class OnnxModel {
         return withProto(proto.toBuilder().setGraph(graph).build());
     }
 
+    /** The same model with one metadata_props entry set (replacing any entry of that key). */
+    public OnnxModel withMetadata(String key, String value) {
+        ModelProto.Builder b = proto.toBuilder();
+        for (int i = b.getMetadataPropsCount() - 1; i >= 0; i--) {
+            if (b.getMetadataProps(i).getKey().equals(key)) {
+                b.removeMetadataProps(i);
+            }
+        }
+        b.addMetadataProps(ai.onnxhap.onnx.StringStringEntryProto.newBuilder().setKey(key).setValue(value));
+        return withProto(b.build());
+    }
+
     /** A short label for messages. */
     public String label() {
         return source != null ? source.getFileName().toString() : proto.getGraph().getName();

@@ -17,12 +17,17 @@ public final class Json {
         return MAPPER;
     }
 
-    public static void write(Object report, PrintWriter out) {
+    /** A report as a JSON string; our records always serialize. */
+    public static String string(Object report) {
         try {
-            out.println(MAPPER.writeValueAsString(report));
-            out.flush();
+            return MAPPER.writeValueAsString(report);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("report is not serializable: " + e.getMessage(), e);
         }
+    }
+
+    public static void write(Object report, PrintWriter out) {
+        out.println(string(report));
+        out.flush();
     }
 }

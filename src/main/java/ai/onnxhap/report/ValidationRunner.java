@@ -11,7 +11,6 @@ import ai.onnxhap.validate.LatencyReport;
 import ai.onnxhap.validate.ModelComparison;
 import ai.onnxhap.validate.OrtModel;
 import ai.onnxhap.validate.OrtShapeOracle;
-import ai.onnxhap.validate.OutputComparison;
 import ai.onnxhap.validate.Validator;
 import java.util.Map;
 import java.util.Objects;
@@ -61,7 +60,7 @@ public final class ValidationRunner {
         ModelSummary a = inspector.inspect(original, batchShapes);
         ModelSummary b = inspector.inspect(compressed, batchShapes);
 
-        Double drop = accuracyDrop(comparison);
+        Double drop = comparison.dropPoints();
         boolean passed = true;
         if (s.maxAccuracyDrop() != null) {
             if (drop == null) {
@@ -79,12 +78,4 @@ public final class ValidationRunner {
         }
     }
 
-    /** Accuracy drop with labels; otherwise the share of samples whose top-1 class changed, in points. */
-    static Double accuracyDrop(ModelComparison c) {
-        if (c.accuracyDropPoints() != null) {
-            return c.accuracyDropPoints();
-        }
-        return c.outputs().stream().map(OutputComparison::top1Agreement).filter(Objects::nonNull).findFirst()
-                .map(agree -> 100 * (1 - agree)).orElse(null);
-    }
 }

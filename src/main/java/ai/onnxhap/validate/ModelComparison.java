@@ -23,6 +23,18 @@ public record ModelComparison(int samples, List<OutputComparison> outputs, Strin
         return outputs.stream().mapToDouble(OutputComparison::maxAbsError).max().orElse(0);
     }
 
+    /**
+     * The accuracy drop in points with labels; without them the share of samples whose top-1 class changed,
+     * in points; null when there is neither (no classification output).
+     */
+    public Double dropPoints() {
+        if (accuracyDropPoints != null) {
+            return accuracyDropPoints;
+        }
+        return outputs.stream().map(OutputComparison::top1Agreement).filter(java.util.Objects::nonNull).findFirst()
+                .map(agree -> 100 * (1 - agree)).orElse(null);
+    }
+
     public boolean bitwiseIdentical() {
         return outputs.stream().allMatch(OutputComparison::bitwiseIdentical);
     }
