@@ -9,6 +9,7 @@ import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.plan.PlanOptions;
+import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.report.CompressionRenderer;
 import ai.onnxhap.report.Json;
 import ai.onnxhap.validate.OrtShapeOracle;
@@ -66,7 +67,7 @@ final class CompressCommand implements Callable<Integer> {
             description = "Calibration samples the Hessian is estimated on (default: ${DEFAULT-VALUE}).")
     int hessianSamples;
 
-    @Option(names = "--max-layer-ratio", defaultValue = "0.9", paramLabel = "R",
+    @Option(names = "--max-layer-ratio", defaultValue = "0.95", paramLabel = "R",
             description = "At most this fraction of any one layer's units is removed (default: ${DEFAULT-VALUE}).")
     double maxLayerRatio;
 
@@ -78,12 +79,26 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--exclude", split = ",", paramLabel = "NODE", description = "Node names to leave untouched.")
     List<String> exclude = List.of();
 
-    @Option(names = "--implant", split = ",", paramLabel = "NODE[=RANK]",
-            description = "Replace these Conv/Gemm/MatMul nodes by a low-rank pair from the SVD of their weight.")
+    @Option(names = "--implant-ratio", defaultValue = "0.1", paramLabel = "F",
+            description = "Of the units the ranking would remove, the most sensitive share gets a neural implant "
+                    + "instead (default: ${DEFAULT-VALUE}; 0 = none). Implants count in the budget.")
+    double implantRatio;
+
+    @Option(names = "--implant", defaultValue = "lowrank", paramLabel = "lowrank|pointwise",
+            description = "Implant kind: a low-rank pair (k×k C_in→r Conv + 1×1 r→C, or MatMul in→r→out) or HAP's 1×1 "
+                    + "Conv (default: ${DEFAULT-VALUE}). Each is fitted by least squares on the calibration data.")
+    String implantStyle;
+
+    @Option(names = "--no-implant-fit", description = "Keep implants at their SVD / centre-tap start (no least squares).")
+    boolean noImplantFit;
+
+    @Option(names = "--implant-node", split = ",", paramLabel = "NODE[=RANK]",
+            description = "Also replace these whole Conv/Gemm/MatMul nodes by a low-rank pair from the SVD of their weight.")
     List<String> implants = List.of();
 
     @Option(names = "--implant-budget", defaultValue = "0.5", paramLabel = "F",
-            description = "Implant size as a fraction of the original weight when no RANK is given (default: ${DEFAULT-VALUE}).")
+            description = "Low-rank implant size as a fraction of the weight it replaces, when no RANK is given "
+                    + "(default: ${DEFAULT-VALUE}).")
     double implantBudget;
 
     @picocli.CommandLine.Mixin
@@ -165,7 +180,7 @@ final class CompressCommand implements Callable<Integer> {
             try {
                 implantRanks.put(eq < 0 ? spec : spec.substring(0, eq), eq < 0 ? 0 : Integer.parseInt(spec.substring(eq + 1)));
             } catch (NumberFormatException e) {
-                throw OnnxHapException.usage("--implant expects NODE or NODE=RANK, got '" + spec + "'");
+                throw OnnxHapException.usage("--implant-node expects NODE or NODE=RANK, got '" + spec + "'");
             }
         }
         if (probes < 1 || hessianSamples < 1) {
@@ -175,8 +190,14 @@ final class CompressCommand implements Callable<Integer> {
         PlanOptions plan = targetMacs == null
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
+        ChannelImplant.Style style = switch (implantStyle) {
+            case "lowrank" -> ChannelImplant.Style.LOWRANK;
+            case "pointwise" -> ChannelImplant.Style.POINTWISE;
+            default -> throw OnnxHapException.usage("--implant must be lowrank or pointwise, got '" + implantStyle + "'");
+        };
         var options = new CompressOptions(plan, criterion, seed, implantRanks, implantBudget,
-                shapeOptions.resolve(loaded, 1), calibration);
+                shapeOptions.resolve(loaded, 1), calibration,
+                new CompressOptions.Implanting(implantRatio, style, !noImplantFit));
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
         DataSet train = trainData == null ? null

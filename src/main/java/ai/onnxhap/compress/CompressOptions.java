@@ -14,7 +14,33 @@ import java.util.Map;
  * @param inputShapes   concrete shape per model input
  */
 public record CompressOptions(PlanOptions plan, String criterion, long seed, Map<String, Integer> implants,
-                              double implantBudget, Map<String, long[]> inputShapes, Calibration calibration) {
+                              double implantBudget, Map<String, long[]> inputShapes, Calibration calibration,
+                              Implanting implanting) {
+
+    /**
+     * HAP's neural implants: of the units the ranking would remove, the most sensitive {@code ratio} keep their
+     * place, computed by a smaller component (see {@link ai.onnxhap.rewrite.ChannelImplant}); the plan removes
+     * more elsewhere so the implants stay inside the budget.
+     *
+     * @param ratio share of the units to remove that get an implant instead (0: none)
+     * @param fit   refit each implant's last linear map by least squares on the calibration data
+     */
+    public record Implanting(double ratio, ai.onnxhap.rewrite.ChannelImplant.Style style, boolean fit) {
+        public Implanting {
+            if (!(ratio >= 0 && ratio < 1)) {
+                throw OnnxHapException.usage("--implant-ratio must be in [0, 1), got " + ratio);
+            }
+        }
+
+        public static Implanting none() {
+            return new Implanting(0, ai.onnxhap.rewrite.ChannelImplant.Style.LOWRANK, true);
+        }
+    }
+
+    public CompressOptions(PlanOptions plan, String criterion, long seed, Map<String, Integer> implants,
+                           double implantBudget, Map<String, long[]> inputShapes, Calibration calibration) {
+        this(plan, criterion, seed, implants, implantBudget, inputShapes, calibration, Implanting.none());
+    }
 
     /**
      * Data for second-order scoring.

@@ -136,7 +136,8 @@ public final class CompressionJob {
     private static CompressOptions withRatio(CompressOptions o, double ratio) {
         PlanOptions p = o.plan();
         return new CompressOptions(new PlanOptions(ratio, p.maxLayerRatio(), p.exclude(), p.roundTo(), p.budget()),
-                o.criterion(), o.seed(), o.implants(), o.implantBudget(), o.inputShapes(), o.calibration());
+                o.criterion(), o.seed(), o.implants(), o.implantBudget(), o.inputShapes(), o.calibration(),
+                o.implanting());
     }
 
     /** The last stage's report, with "before" figures taken from the original model (the first stage). */
@@ -150,7 +151,7 @@ public final class CompressionJob {
         first.layers().forEach(l -> before.put(l.group(), l));
         List<LayerChange> layers = last.layers().stream().map(l -> {
             LayerChange b = before.getOrDefault(l.group(), l);
-            return new LayerChange(l.group(), l.kind(), l.rootNode(), b.unitsBefore(), l.unitsAfter(), b.paramsBefore(),
+            return new LayerChange(l.group(), l.kind(), l.rootNode(), b.unitsBefore(), l.unitsAfter(), l.implantedUnits(), b.paramsBefore(),
                     l.paramsAfter(), b.macsBefore(), l.macsAfter(), l.status(), l.reason(), l.meanScore());
         }).toList();
         var p = last.plan();

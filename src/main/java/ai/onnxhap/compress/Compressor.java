@@ -14,6 +14,8 @@ import ai.onnxhap.plan.PruningPlan;
 import ai.onnxhap.plan.PruningPlanner;
 import ai.onnxhap.report.Json;
 import ai.onnxhap.report.ToolInfo;
+import ai.onnxhap.data.DataSet;
+import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.rewrite.LowRankImplant;
 import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.score.Importance;
@@ -93,34 +95,62 @@ public final class Compressor {
                 scores.put(g.id(), importance.scores(g, graph::initializer));
             }
         }
-        PruningPlan plan = PruningPlanner.plan(groups, scores, options.plan(), importance.name(),
+        java.util.function.Function<String, Double> cost = costPerElement(graph, before, options.plan().budget());
+        java.util.function.Function<Double, PruningPlan> planAt = ratio -> PruningPlanner.plan(groups, scores,
+                withRatio(options.plan(), ratio), importance.name(),
                 name -> graph.initializerProtos().get(name).getDimsList().stream().mapToLong(Long::longValue).toArray(),
                 name -> graph.consumers(name).stream().map(n -> n.name()).toList(), importance.comparableAcrossGroups(),
-                costPerElement(graph, before, options.plan().budget()));
+                cost);
+        PruningPlan plan = planAt.apply(options.plan().ratio());
         if (plan.decisions().stream().allMatch(d -> d.status() == GroupDecision.Status.EXCLUDED
                 || d.status() == GroupDecision.Status.NOT_PRUNABLE) && options.plan().ratio() > 0) {
             throw OnnxHapException.usage("every prunable group is excluded; nothing to prune");
         }
+        ImplantChoice choice = ImplantChoice.of(graph, groups, scores, plan, planAt, options, cost,
+                importance.comparableAcrossGroups());
+        plan = choice.plan();
 
         Map<String, PruningGroup> byId = new LinkedHashMap<>();
         groups.forEach(g -> byId.put(g.id(), g));
-        List<Surgeon.Cut> cuts = plan.decisions().stream().filter(d -> d.removedUnits().length > 0)
-                .map(d -> new Surgeon.Cut(byId.get(d.group()), d.removedUnits())).toList();
+        List<ChannelImplant.Decision> decisions = plan.decisions().stream()
+                .filter(d -> d.removedUnits().length > 0 || choice.implanted().containsKey(d.group()))
+                .map(d -> new ChannelImplant.Decision(byId.get(d.group()), d.removedUnits(),
+                        choice.implanted().getOrDefault(d.group(), new int[0]))).toList();
         // A dry run does all the work in memory (so its figures are exact); only writing is left to the caller.
-        OnnxModel pruned = Surgeon.apply(model, cuts, before);
+        ChannelImplant.Result cut = ChannelImplant.apply(model, decisions, before, options.implanting().style(),
+                options.implantBudget());
+        OnnxModel pruned = cut.model();
         List<ImplantChange> implants = new ArrayList<>();
+        if (!cut.implants().isEmpty()) {
+            DataSet calibration = options.implanting().fit() ? ImplantFitting.calibrationInputs(model, options) : null;
+            List<double[]> errors = null;
+            List<ChannelImplant.Implant> fitted = cut.implants();
+            if (calibration != null) {
+                ImplantFitting.Fitted f = ImplantFitting.fit(model, pruned, cut.implants(), calibration,
+                        ai.onnxhap.validate.OrtModel.Options.defaults(), options.seed());
+                pruned = f.model();
+                errors = f.errors();
+                fitted = f.implants();
+            }
+            for (int i = 0; i < fitted.size(); i++) {
+                ChannelImplant.Implant im = fitted.get(i);
+                implants.add(new ImplantChange(im.producer(), im.style().name().toLowerCase(),
+                        im.originalChannels().length, im.rank(), im.paramsBefore(), im.paramsAfter(), null,
+                        errors == null ? null : errors.get(i)[0], errors == null ? null : errors.get(i)[1]));
+            }
+        }
         for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(options.implants()).entrySet()) {
             int rank = e.getValue() > 0 ? e.getValue()
                     : LowRankImplant.rankForBudget(pruned, e.getKey(), options.implantBudget());
             LowRankImplant.Result r = LowRankImplant.implant(pruned, e.getKey(), rank);
-            implants.add(new ImplantChange(e.getKey(), rank, r.spectrum().maxRank(), r.paramsBefore(), r.paramsAfter(),
-                    r.relativeError()));
+            implants.add(new ImplantChange(e.getKey(), "lowrank", 0, rank, r.paramsBefore(),
+                    r.paramsAfter(), r.relativeError(), null, null));
             pruned = r.model();
         }
         Map<String, long[]> after = checkedShapes(pruned, options);
-        pruned = withProvenance(pruned, inputSha256, options, plan);
+        pruned = withProvenance(pruned, inputSha256, options, plan, choice.implanted());
         CompressionReport report = report(model, graph, pruned, before, after, groups, plan, implants, scores,
-                inputSha256, options, dryRun);
+                inputSha256, options, dryRun, choice.implanted(), cut.replacedBy());
         return new Result(pruned, report, groups);
     }
 
@@ -133,7 +163,12 @@ public final class Compressor {
         }
     }
 
-    private static OnnxModel withProvenance(OnnxModel pruned, String sha, CompressOptions o, PruningPlan plan) {
+    private static ai.onnxhap.plan.PlanOptions withRatio(ai.onnxhap.plan.PlanOptions p, double ratio) {
+        return new ai.onnxhap.plan.PlanOptions(ratio, p.maxLayerRatio(), p.exclude(), p.roundTo(), p.budget());
+    }
+
+    private static OnnxModel withProvenance(OnnxModel pruned, String sha, CompressOptions o, PruningPlan plan,
+                                            Map<String, int[]> implanted) {
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("tool", "onnx-hap " + ToolInfo.version());
         prov.put("method", "structured-pruning");
@@ -153,6 +188,9 @@ public final class Compressor {
         Map<String, int[]> removed = new LinkedHashMap<>();
         plan.decisions().stream().filter(d -> d.removedUnits().length > 0).forEach(d -> removed.put(d.group(), d.removedUnits()));
         prov.put("removedUnits", removed);
+        prov.put("implantedUnits", implanted);
+        prov.put("implanting", Map.of("ratio", o.implanting().ratio(), "style",
+                o.implanting().style().name().toLowerCase(), "leastSquares", o.implanting().fit()));
         prov.put("implants", o.implants());
         prov.put("implantBudget", o.implantBudget());
         return pruned.withMetadata(PROVENANCE_KEY, Json.string(prov));
@@ -161,7 +199,8 @@ public final class Compressor {
     private static CompressionReport report(OnnxModel original, Graph graph, OnnxModel pruned, Map<String, long[]> before,
                                             Map<String, long[]> after, List<PruningGroup> groups, PruningPlan plan,
                                             List<ImplantChange> implants, Map<String, double[]> scores,
-                                            String sha, CompressOptions o, boolean dryRun) {
+                                            String sha, CompressOptions o, boolean dryRun,
+                                            Map<String, int[]> implanted, Map<String, List<String>> replacedBy) {
         Graph prunedGraph = Graph.of(pruned);
         Map<String, LayerCost> costBefore = byNode(CostModel.perNode(graph, before));
         Map<String, LayerCost> costAfter = byNode(CostModel.perNode(prunedGraph, after));
@@ -174,11 +213,15 @@ public final class Compressor {
             for (Member m : g.parameters()) {
                 long size = elements(graph, m.tensor());
                 paramsBefore += size;
-                paramsAfter += elements(prunedGraph, m.tensor());
+                paramsAfter += prunedGraph.isInitializer(m.tensor()) ? elements(prunedGraph, m.tensor())
+                        : replacedBy.getOrDefault(m.tensor(), List.of()).stream()
+                        .mapToLong(t -> elements(prunedGraph, t)).sum();
             }
             long macsBefore = touchedMacs(graph, g, costBefore);
             long macsAfter = touchedMacs(graph, g, costAfter);
-            layers.add(new LayerChange(g.id(), g.kind(), g.rootNode(), g.units(), d.keptUnits(), paramsBefore, paramsAfter,
+            int implantedUnits = implanted.getOrDefault(g.id(), new int[0]).length;
+            layers.add(new LayerChange(g.id(), g.kind(), g.rootNode(), g.units(), d.keptUnits(), implantedUnits,
+                    paramsBefore, paramsAfter,
                     macsBefore, macsAfter, d.status(), d.reason(),
                     scores.containsKey(g.id()) ? java.util.Arrays.stream(scores.get(g.id())).average().orElse(0) : null));
         }
@@ -218,7 +261,9 @@ public final class Compressor {
             graph.producer(m.tensor()).ifPresent(n -> nodes.add(n.name()));
             graph.consumers(m.tensor()).forEach(n -> nodes.add(n.name()));
         }
-        return nodes.stream().map(costs::get).filter(java.util.Objects::nonNull).mapToLong(LayerCost::macs).sum();
+        // An implanted producer lives on as NAME/kept, NAME/implant... nodes.
+        return costs.entrySet().stream().filter(e -> nodes.contains(e.getKey()) || nodes.stream()
+                .anyMatch(n -> e.getKey().startsWith(n + "/"))).mapToLong(e -> e.getValue().macs()).sum();
     }
 
     private static Map<String, LayerCost> byNode(List<LayerCost> costs) {

@@ -42,6 +42,18 @@ public final class Tensor {
         return new Tensor(name, type, shape, values);
     }
 
+    /** A floating-point tensor of any float type from double values (rounded to the type's storage). */
+    public static Tensor ofReals(String name, DataType type, long[] shape, double[] values) {
+        if (type.storage() == DataType.Storage.DOUBLE) {
+            return ofDoubles(name, type, shape, values);
+        }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        return ofFloats(name, type, shape, f);
+    }
+
     public static Tensor ofLongs(String name, DataType type, long[] shape, long[] values) {
         requireStorage(type, DataType.Storage.LONG);
         return new Tensor(name, type, shape, values);

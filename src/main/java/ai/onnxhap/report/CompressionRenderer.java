@@ -42,11 +42,14 @@ public final class CompressionRenderer {
                 new Column().header("group").dataAlign(HorizontalAlign.LEFT).maxWidth(44).with(LayerChange::group),
                 new Column().header("kind").dataAlign(HorizontalAlign.LEFT).with(l -> l.kind().name().toLowerCase()),
                 new Column().header("units").dataAlign(HorizontalAlign.RIGHT)
-                        .with(l -> l.unitsBefore() + " -> " + l.unitsAfter()),
+                        .with(l -> l.unitsBefore() + " -> " + l.unitsAfter()
+                                + (l.implantedUnits() > 0 ? " (" + l.implantedUnits() + " implanted)" : "")),
                 new Column().header("params").dataAlign(HorizontalAlign.RIGHT)
                         .with(l -> Units.count(l.paramsBefore()) + " -> " + Units.count(l.paramsAfter())),
                 new Column().header("MACs").dataAlign(HorizontalAlign.RIGHT)
                         .with(l -> Units.count(l.macsBefore()) + " -> " + Units.count(l.macsAfter())),
+                new Column().header("mean score").dataAlign(HorizontalAlign.RIGHT)
+                        .with(l -> l.meanScore() == null ? "" : String.format("%.3g", l.meanScore())),
                 new Column().header("status").dataAlign(HorizontalAlign.LEFT)
                         .with(l -> l.status().name().toLowerCase().replace('_', ' ')))));
         List<LayerChange> blocked = r.layers().stream().filter(l -> l.status() == GroupDecision.Status.NOT_PRUNABLE)
@@ -56,8 +59,12 @@ public final class CompressionRenderer {
             blocked.forEach(l -> out.printf("  %s: %s%n", l.group(), l.reason()));
         }
         for (var i : r.implants()) {
-            out.printf("Implant     %s: rank %d of %d, %s -> %s parameters, weight error %.3f%n", i.node(), i.rank(),
-                    i.maxRank(), Units.count(i.paramsBefore()), Units.count(i.paramsAfter()), i.relativeError());
+            String error = i.weightError() != null ? String.format(", weight error %.3f", i.weightError())
+                    : i.outputErrorBefore() != null ? String.format(", output error %.3f -> %.3f by least squares",
+                    i.outputErrorBefore(), i.outputErrorAfter()) : "";
+            out.printf("Implant     %s: %s%s, rank %d, %s -> %s parameters%s%n", i.node(), i.style(),
+                    i.units() > 0 ? " for " + i.units() + " units" : "", i.rank(), Units.count(i.paramsBefore()),
+                    Units.count(i.paramsAfter()), error);
         }
         out.printf("%s criterion %s, ratio %.2f of %s prunable %s%n", r.dryRun() ? "Plan (dry run):" : "Pruned:",
                 r.criterion(), r.ratio(), Units.count(r.plan().prunableParams()),

@@ -35,11 +35,12 @@ public final class SensitivityPlot {
         sensitivity.addSeries("score", names, scored.stream().map(LayerChange::meanScore).toList());
 
         CategoryChart units = new CategoryChartBuilder().width(width).height(380)
-                .title(String.format("Units kept and removed (ratio %.2f)", report.ratio())).yAxisTitle("units").build();
+                .title(String.format("Units kept, implanted and removed (ratio %.2f)", report.ratio())).yAxisTitle("units").build();
         units.getStyler().setStacked(true);
         units.getStyler().setXAxisLabelRotation(60);
         units.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
-        units.addSeries("kept", names, scored.stream().map(l -> (Number) l.unitsAfter()).toList());
+        units.addSeries("kept", names, scored.stream().map(l -> (Number) (l.unitsAfter() - l.implantedUnits())).toList());
+        units.addSeries("implanted", names, scored.stream().map(l -> (Number) l.implantedUnits()).toList());
         units.addSeries("removed", names, scored.stream().map(l -> (Number) (l.unitsBefore() - l.unitsAfter())).toList());
 
         BufferedImage top = BitmapEncoder.getBufferedImage(sensitivity);

@@ -371,7 +371,7 @@ public final class LowRankImplant {
     }
 
     /** Every node and value name in the graph and its subgraphs, to make new names unique. */
-    private static final class Names {
+    static final class Names {
         private final Set<String> used = new HashSet<>();
 
         Names(GraphProto g) {

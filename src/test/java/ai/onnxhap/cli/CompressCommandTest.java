@@ -152,9 +152,9 @@ class CompressCommandTest {
         Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
         Path out = dir.resolve("implanted.onnx");
         CliTest.Run r = compress(mlp.toString(), "-o", out.toString(), "--ratio", "0",
-                "--implant", "/net/net.0/Gemm=16");
+                "--implant-node", "/net/net.0/Gemm=16");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("Implant     /net/net.0/Gemm: rank 16 of 256"), r.out());
+        assertTrue(r.out().contains("Implant     /net/net.0/Gemm: lowrank, rank 16, "), r.out());
         OnnxModel m = ModelIO.load(out);
         assertTrue(m.proto().getGraph().getNodeList().stream().anyMatch(n -> n.getName().contains("implant")));
         assertFalse(m.proto().getGraph().getInitializerList().stream().anyMatch(t -> t.getName().equals("net.0.weight")));

@@ -133,7 +133,7 @@ public final class Trainer {
     }
 
     private static String sanitize(String name) {
-        String s = name.replaceAll("[^A-Za-z0-9_.\\-/]", "_").replaceAll("^[^A-Za-z0-9.]+", "");
+        String s = name.replaceAll("[^A-Za-z0-9_.\\-]", "_").replaceAll("^[^A-Za-z0-9.]+", "");
         return s.isEmpty() ? "p" : s;
     }
 
