@@ -9,6 +9,7 @@ import ai.onnxhap.rewrite.ChannelImplant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,66 +24,61 @@ import java.util.function.Function;
  * @param plan      decisions whose removed units exclude the implanted ones
  * @param implanted per group id, the implanted units (ascending)
  */
-record ImplantChoice(PruningPlan plan, Map<String, int[]> implanted) {
+record ImplantChoice(PruningPlan plan, Map<String, int[]> implanted, boolean full) {
 
     static ImplantChoice of(Graph graph, List<PruningGroup> groups, Map<String, double[]> scores, PruningPlan plan,
                             Function<Double, PruningPlan> planAt, CompressOptions options, Function<String, Double> cost,
                             boolean comparable) {
         CompressOptions.Implanting im = options.implanting();
         if (im.ratio() <= 0 || plan.targetParams() <= 0) {
-            return new ImplantChoice(plan, Map.of());
+            return new ImplantChoice(plan, Map.of(), true);
         }
-        Map<String, Double> retained = new LinkedHashMap<>();
+        Map<String, Double> implantKeeps = new LinkedHashMap<>();
+        Map<String, PruningGroup> byId = new LinkedHashMap<>();
         for (PruningGroup g : groups) {
+            byId.put(g.id(), g);
             if (ChannelImplant.refusal(graph, g) == null) {
                 double kept = ChannelImplant.keptFraction(graph, g, im.style(), options.implantBudget());
-                retained.put(g.id(), unitCost(graph, g, cost, false) - unitCost(graph, g, cost, true) * (1 - kept));
+                if (kept < 0.999) { // a 1×1 filter's pointwise implant saves nothing
+                    implantKeeps.put(g.id(), kept);
+                }
             }
         }
-        if (retained.isEmpty()) {
-            return new ImplantChoice(plan, Map.of());
+        if (implantKeeps.isEmpty()) {
+            return new ImplantChoice(plan, Map.of(), true);
         }
-        ImplantChoice best = select(plan, scores, retained, im.ratio(), comparable);
-        if (best.net(retained) >= plan.targetParams()) {
-            return best.withNet(retained);
-        }
-        double lo = plan.ratio();
-        double hi = 0.99;
-        ImplantChoice atHi = select(planAt.apply(hi), scores, retained, im.ratio(), comparable);
-        if (atHi.net(retained) < plan.targetParams()) {
-            return atHi.withNet(retained); // the caps bind before the budget: the closest we can get
-        }
-        best = atHi;
-        for (int i = 0; i < 14; i++) {
-            double mid = (lo + hi) / 2;
-            ImplantChoice c = select(planAt.apply(mid), scores, retained, im.ratio(), comparable);
-            if (c.net(retained) >= plan.targetParams()) {
-                hi = mid;
+        // Raise the plan's ratio step by step until the full share of implants fits in the budget; implants are
+        // taken most sensitive first and only while the budget still holds, so what is removed never falls short.
+        // The ratio rises at most by half again: where implants save little (their consumers stay), fewer of them.
+        // A low-rank implant needs a few units to save anything (rank 1 already costs a filter plus a column).
+        int minUnits = im.style() == ChannelImplant.Style.LOWRANK ? (int) Math.ceil(2 / options.implantBudget()) : 1;
+        ImplantChoice best = null;
+        double limit = Math.min(0.99, 1.5 * plan.ratio());
+        for (double r = plan.ratio(); r <= limit + 1e-9; r += 0.01) {
+            PruningPlan candidate = r == plan.ratio() ? plan : planAt.apply(r);
+            Map<String, Double> retained = retained(graph, byId, candidate, implantKeeps, cost);
+            ImplantChoice c = select(candidate, scores, retained, im.ratio(), comparable, plan, minUnits);
+            if (best == null || c.count() > best.count()) {
                 best = c;
-            } else {
-                lo = mid;
+            }
+            if (c.full()) {
+                break;
             }
         }
-        return best.withNet(retained);
+        return best;
     }
 
-    /** The plan with what it removes counted net of the implants, at the ratio asked for. */
-    private ImplantChoice withNet(Map<String, Double> retained) {
-        return new ImplantChoice(new PruningPlan(plan.criterion(), plan.ratio(), plan.decisions(), plan.prunableParams(),
-                plan.targetParams(), net(retained), plan.budget()), implanted);
+    private int count() {
+        return implanted.values().stream().mapToInt(a -> a.length).sum();
     }
 
-    /** What the plan removes, in the budget's unit, less what implanted units still cost. */
-    private long net(Map<String, Double> retained) {
-        double back = 0;
-        for (Map.Entry<String, int[]> e : implanted.entrySet()) {
-            back += e.getValue().length * retained.get(e.getKey());
-        }
-        return Math.round(plan.plannedParams() - back);
-    }
-
+    /**
+     * The most sensitive removed units, up to {@code ratio} of all removed, as long as what the plan removes net
+     * of what implanted units still cost stays at or above the target.
+     */
     private static ImplantChoice select(PruningPlan plan, Map<String, double[]> scores, Map<String, Double> retained,
-                                        double ratio, boolean comparable) {
+                                        double ratio, boolean comparable, PruningPlan asked, int minUnits) {
+        long target = asked.targetParams();
         record Candidate(String group, int unit, double score) {
         }
         List<Candidate> candidates = new ArrayList<>();
@@ -101,11 +97,27 @@ record ImplantChoice(PruningPlan plan, Map<String, int[]> implanted) {
         }
         candidates.sort(Comparator.comparingDouble(Candidate::score).reversed()
                 .thenComparing(Candidate::group).thenComparingInt(Candidate::unit));
-        int count = (int) Math.min(candidates.size(), Math.round(ratio * removed));
+        long wanted = Math.round(ratio * removed);
+        double net = plan.plannedParams();
         Map<String, List<Integer>> chosen = new LinkedHashMap<>();
-        candidates.subList(0, count).forEach(c -> chosen.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c.unit()));
+        int count = 0;
+        for (Candidate c : candidates) {
+            if (count == wanted || net - retained.get(c.group()) < target) {
+                break;
+            }
+            net -= retained.get(c.group());
+            chosen.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c.unit());
+            count++;
+        }
         Map<String, int[]> implanted = new LinkedHashMap<>();
-        chosen.forEach((g, units) -> implanted.put(g, units.stream().mapToInt(Integer::intValue).sorted().toArray()));
+        for (Map.Entry<String, List<Integer>> e : chosen.entrySet()) {
+            if (e.getValue().size() < minUnits) {
+                net += e.getValue().size() * retained.get(e.getKey()); // too few to pay off: removed after all
+                count -= e.getValue().size();
+            } else {
+                implanted.put(e.getKey(), e.getValue().stream().mapToInt(Integer::intValue).sorted().toArray());
+            }
+        }
         List<GroupDecision> decisions = plan.decisions().stream().map(d -> {
             int[] im = implanted.get(d.group());
             if (im == null) {
@@ -115,27 +127,55 @@ record ImplantChoice(PruningPlan plan, Map<String, int[]> implanted) {
             return new GroupDecision(d.group(), d.kind(), d.rootNode(), d.units(), left,
                     left.length > 0 ? GroupDecision.Status.PRUNED : d.status(), d.reason());
         }).toList();
-        return new ImplantChoice(new PruningPlan(plan.criterion(), plan.ratio(), decisions, plan.prunableParams(),
-                plan.targetParams(), plan.plannedParams(), plan.budget()), implanted);
+        return new ImplantChoice(new PruningPlan(plan.criterion(), asked.ratio(), decisions, plan.prunableParams(),
+                target, Math.round(net), plan.budget()), implanted, count == wanted);
     }
 
-    /** One unit's elements across the group's weights, or only across its producers' weights, in budget units. */
-    private static double unitCost(Graph graph, PruningGroup g, Function<String, Double> cost, boolean producersOnly) {
-        double total = 0;
-        for (Member m : g.parameters()) {
-            if (!graph.isInitializer(m.tensor())) {
+    /**
+     * Per implantable group, what one implanted unit still costs under this plan: its slices of every weight
+     * the group touches, shrunk by what the plan cuts from those weights' other axes, less the part of its
+     * producer slices that the implant saves.
+     */
+    private static Map<String, Double> retained(Graph graph, Map<String, PruningGroup> groups, PruningPlan plan,
+                                                Map<String, Double> implantKeeps, Function<String, Double> cost) {
+        Map<String, Double> removedShare = new HashMap<>();
+        for (GroupDecision d : plan.decisions()) {
+            PruningGroup g = groups.get(d.group());
+            if (d.removedUnits().length == 0 || g == null) {
                 continue;
             }
-            boolean producerWeight = m.role() == Member.Role.PRODUCER && graph.consumers(m.tensor()).stream()
-                    .anyMatch(n -> ChannelImplant.isWeight(n, m.tensor()));
-            if (producersOnly && !producerWeight) {
-                continue;
+            for (Member m : g.parameters()) {
+                if (graph.isInitializer(m.tensor())) {
+                    long dim = dims(graph, m.tensor())[m.axis()];
+                    removedShare.merge(m.tensor() + "#" + m.axis(),
+                            (double) m.map().removed(d.removedUnits()).length / dim, Double::sum);
+                }
             }
-            long[] d = graph.initializerProtos().get(m.tensor()).getDimsList().stream().mapToLong(Long::longValue)
-                    .toArray();
-            long elements = Arrays.stream(d).reduce(1, (a, b) -> a * b);
-            total += (double) elements / d[m.axis()] * m.map().of(0).length * cost.apply(m.tensor());
         }
-        return total;
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Double> e : implantKeeps.entrySet()) {
+            double total = 0;
+            for (Member m : groups.get(e.getKey()).parameters()) {
+                if (!graph.isInitializer(m.tensor())) {
+                    continue;
+                }
+                long[] d = dims(graph, m.tensor());
+                double slice = m.map().of(0).length * cost.apply(m.tensor());
+                for (int a = 0; a < d.length; a++) {
+                    if (a != m.axis()) {
+                        slice *= d[a] * (1 - Math.min(1, removedShare.getOrDefault(m.tensor() + "#" + a, 0.0)));
+                    }
+                }
+                boolean producerWeight = m.role() == Member.Role.PRODUCER && graph.consumers(m.tensor()).stream()
+                        .anyMatch(n -> ChannelImplant.isWeight(n, m.tensor()));
+                total += producerWeight ? slice * e.getValue() : slice;
+            }
+            out.put(e.getKey(), total);
+        }
+        return out;
+    }
+
+    private static long[] dims(Graph graph, String tensor) {
+        return graph.initializerProtos().get(tensor).getDimsList().stream().mapToLong(Long::longValue).toArray();
     }
 }

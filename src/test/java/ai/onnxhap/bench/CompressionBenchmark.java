@@ -9,6 +9,7 @@ import ai.onnxhap.data.DataLoader;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.graph.Graph;
+import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.graph.InputShapes;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
@@ -58,13 +59,20 @@ class CompressionBenchmark {
         }
         System.out.printf("%nCompression benchmark: %s, %d training samples, %d epochs Adam 1e-3, %d validation "
                 + "samples; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs, val.size(), 100 * base);
-        System.out.println("ratio  criterion  params removed  MACs ratio  acc. before retraining  acc. after  drop");
+        System.out.println("ratio  criterion          params removed  MACs ratio  acc. before retraining  acc. after  drop");
         for (String r0 : System.getProperty("hap.bench.ratios", "0.5,0.7").split(",")) {
             double ratio = Double.parseDouble(r0);
-            for (String criterion : System.getProperty("hap.bench.criteria", "hessian,l1,random").split(",")) {
+            for (String variant : System.getProperty("hap.bench.criteria",
+                    "hessian+lowrank,hessian+pointwise,hessian,l1,random").split(",")) {
+                // CRITERION[+lowrank|+pointwise]: HAP with implants of that kind for --implant-ratio 0.1
+                String criterion = variant.split("\\+")[0];
+                var implanting = variant.contains("+")
+                        ? new CompressOptions.Implanting(0.1, ChannelImplant.Style.valueOf(
+                                variant.split("\\+")[1].toUpperCase()), true)
+                        : CompressOptions.Implanting.none();
                 var calibrationOptions = new CompressOptions.Calibration(calibration, false, 256, 16, 64);
-                var options = new CompressOptions(new PlanOptions(ratio, 0.9, Set.of(), 8), criterion, 0, Map.of(), 0.5,
-                        shapes, calibrationOptions);
+                var options = new CompressOptions(new PlanOptions(ratio, 0.95, Set.of(), 8), criterion, 0, Map.of(), 0.5,
+                        shapes, calibrationOptions, implanting);
                 var result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
                 TrainConfig noTraining = new TrainConfig(0, 64, 1e-3, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
                         TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, 0);
@@ -75,7 +83,7 @@ class CompressionBenchmark {
                 var after = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(train, val, training, null,
                         OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
                 var r = result.report();
-                System.out.printf("%.1f    %-9s  %13.1f%%  %9.2fx  %21.2f%%  %9.2f%%  %5.2f%n", ratio, criterion,
+                System.out.printf("%.1f    %-17s  %13.1f%%  %9.2fx  %21.2f%%  %9.2f%%  %5.2f%n", ratio, variant,
                         100.0 * (r.paramsBefore() - r.paramsAfter()) / r.paramsBefore(),
                         (double) r.macsBefore() / r.macsAfter(), 100 * before.comparison().candidateAccuracy(),
                         100 * after.comparison().candidateAccuracy(), after.drop());

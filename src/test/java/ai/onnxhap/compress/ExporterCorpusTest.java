@@ -96,6 +96,60 @@ class ExporterCorpusTest {
         }
     }
 
+    /**
+     * Implants on every architecture: the result runs in ORT with finite outputs, the layers with implanted
+     * units keep their width, and what the plan removes net of the implants meets the budget (or the caps bind).
+     */
+    @Test
+    void everyExportedArchitectureTakesImplants() throws IOException {
+        List<String> failures = new ArrayList<>();
+        int implanted = 0;
+        List<Path> models = corpus();
+        for (int i = 0; i < models.size(); i++) {
+            Path file = models.get(i);
+            String name = file.getFileName().toString();
+            var style = i % 2 == 0 ? ai.onnxhap.rewrite.ChannelImplant.Style.LOWRANK
+                    : ai.onnxhap.rewrite.ChannelImplant.Style.POINTWISE;
+            try {
+                OnnxModel model = ModelIO.load(file);
+                Map<String, long[]> shapes = InputShapes.resolve(Graph.of(model), Map.of(), 1);
+                var options = new CompressOptions(new PlanOptions(0.3, 0.9, Set.of(), 1), "l1", 0, Map.of(), 0.5, shapes,
+                        new CompressOptions.Calibration(null, true, 4, 1, 4),
+                        new CompressOptions.Implanting(0.3, style, true));
+                Compressor.Result result;
+                try {
+                    result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
+                } catch (OnnxHapException e) {
+                    continue; // not prunable at all: covered above
+                }
+                var report = result.report();
+                implanted += report.implants().size();
+                var plan = report.plan();
+                boolean capped = plan.decisions().stream().anyMatch(d -> d.status() == ai.onnxhap.plan.GroupDecision.Status.PRUNED);
+                if (plan.plannedParams() < plan.targetParams() && !capped) {
+                    failures.add(name + ": net removal " + plan.plannedParams() + " < target " + plan.targetParams());
+                }
+                var inputs = OrtShapeOracle.syntheticInputs(Graph.of(model), InputShapes.resolve(Graph.of(model), Map.of(), 2), 1);
+                for (Tensor t : run(result.model(), inputs).values()) {
+                    for (float v : t.floats()) {
+                        if (!Float.isFinite(v)) {
+                            failures.add(name + ": non-finite output");
+                            break;
+                        }
+                    }
+                }
+                System.out.printf("%-30s %s implants: %d, params removed %.1f%%%n", name, style,
+                        report.implants().size(), 100.0 * (report.paramsBefore() - report.paramsAfter()) / report.paramsBefore());
+            } catch (RuntimeException e) {
+                failures.add(name + " (" + style + "): " + e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+        assertTrue(implanted >= models.size(), "only " + implanted + " implants over " + models.size() + " models");
+    }
+
     private static Map<String, Tensor> run(OnnxModel m, Map<String, Tensor> inputs) {
         try (OrtModel ort = OrtModel.open(m)) {
             return ort.run(inputs);
