@@ -28,8 +28,12 @@ public final class Retraining {
      * @param loss       "cross-entropy" or "distillation"
      * @param comparison teacher vs retrained student on the validation data
      */
+    /**
+     * @param batchNorm BatchNormalization nodes whose running statistics were re-estimated on the training data
+     *                  (kept only when that did not lower the validation accuracy or agreement)
+     */
     public record Report(String loss, int trainSamples, int validationSamples, List<ProgressListener.EpochStats> history,
-                         ModelComparison comparison) {
+                         ModelComparison comparison, List<String> batchNorm) {
     }
 
     public record Result(OnnxModel model, Report report) {
@@ -98,8 +102,32 @@ public final class Retraining {
         }
         FineTune.Result trained = FineTune.run(student, Map.of(), bound, targets, loss, output, config, masks, Set.of(),
                 progress, device);
-        ModelComparison comparison = Validator.compare(teacher, trained.model(), check, config.batchSize(), ort);
+        OnnxModel model = trained.model();
+        ModelComparison comparison = Validator.compare(teacher, model, check, config.batchSize(), ort);
+        // Statistics from the compressed network's own activations; inference-mode training left them as exported.
+        BatchNormStatistics.Result bn = BatchNormStatistics.reestimate(model,
+                bound.slice(0, Math.min(BN_SAMPLES, bound.size())), ort);
+        List<String> reestimated = List.of();
+        if (!bn.nodes().isEmpty()) {
+            ModelComparison withBn = Validator.compare(teacher, bn.model(), check, config.batchSize(), ort);
+            if (score(withBn) >= score(comparison)) {
+                model = bn.model();
+                comparison = withBn;
+                reestimated = bn.nodes();
+            }
+        }
         String name = loss == Loss.CROSS_ENTROPY ? "cross-entropy" : "distillation";
-        return new Result(trained.model(), new Report(name, bound.size(), check.size(), trained.history(), comparison));
+        return new Result(model, new Report(name, bound.size(), check.size(), trained.history(), comparison,
+                reestimated));
+    }
+
+    /** Samples BatchNorm statistics are re-estimated on. */
+    static final int BN_SAMPLES = 2048;
+
+    private static double score(ModelComparison c) {
+        if (c.candidateAccuracy() != null) {
+            return c.candidateAccuracy();
+        }
+        return c.dropPoints() == null ? 0 : -c.dropPoints();
     }
 }

@@ -21,6 +21,10 @@ public final class CompressionRenderer {
             var h = g.retraining().history();
             out.printf("Retrained   %d epochs on %d samples by %s, final loss %.4f%n", h.size(),
                     g.retraining().trainSamples(), g.retraining().loss(), h.get(h.size() - 1).meanLoss());
+            if (!g.retraining().batchNorm().isEmpty()) {
+                out.printf("BatchNorm   statistics of %d layers re-estimated on the training data%n",
+                        g.retraining().batchNorm().size());
+            }
         } else {
             out.println("Retrained   no (no training data or --epochs 0)");
         }
