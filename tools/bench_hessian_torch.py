@@ -2,8 +2,11 @@
 ONNX model's own weights (a small interpreter covers the residual CNN fixture's ops), same loss
 (cross-entropy with labels), same samples and number of probes as the Java side.
 
-Usage:  /usr/bin/python3 tools/bench_hessian_torch.py MODEL.onnx DATA.npz --probes N --samples N
+Usage:  /usr/bin/python3 tools/bench_hessian_torch.py MODEL.onnx DATA.npz --probes N --samples N [--shared DIR]
 Prints one JSON line: {"seconds": ..., "traces": {initializer: trace of its Hessian block}}.
+With --shared DIR (written by the Java side: probes.json naming the weights in order and the probe count, and
+per weight i the file i.f32 holding every probe's direction, little-endian float32) it also reports "shared":
+per probe and weight, v·(Hv) for those very directions, which onnx-hap must match up to float32 rounding.
 """
 import argparse
 import json
@@ -54,6 +57,7 @@ def main():
     ap.add_argument("data")
     ap.add_argument("--probes", type=int, default=16)
     ap.add_argument("--samples", type=int, default=256)
+    ap.add_argument("--shared", help="directory of probe directions shared with onnx-hap")
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(0)
@@ -76,7 +80,26 @@ def main():
         for k, v, h in zip(scored, vs, hv):
             traces[k] += float((v * h).sum()) / args.probes
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "traces": traces}))
+    out = {"seconds": seconds, "traces": traces}
+    if args.shared:
+        out["shared"] = shared(args.shared, weights, grads)
+    print(json.dumps(out))
+
+
+def shared(directory, weights, grads):
+    with open(f"{directory}/probes.json") as f:
+        spec = json.load(f)
+    names, count = spec["weights"], spec["probes"]
+    params = [weights[k] for k in names]
+    by_name = dict(zip([k for k, v in weights.items() if v.dim() >= 2], grads))
+    flat = [np.fromfile(f"{directory}/{i}.f32", dtype="<f4").reshape((count,) + tuple(p.shape))
+            for i, p in enumerate(params)]
+    rows = []
+    for probe in range(count):
+        vs = [torch.tensor(f[probe]) for f in flat]
+        hv = torch.autograd.grad([by_name[k] for k in names], params, grad_outputs=vs, retain_graph=True)
+        rows.append({k: float((v.double() * h.double()).sum()) for k, v, h in zip(names, vs, hv)})
+    return rows
 
 
 if __name__ == "__main__":

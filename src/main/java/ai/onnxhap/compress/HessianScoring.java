@@ -26,7 +26,15 @@ import java.util.Map;
  * teacher (distillation at T = 1), whose Hessian at the current weights measures how far outputs move.
  */
 final class HessianScoring {
+    /** The most probes an adaptive run draws. */
+    static final int ADAPTIVE_MAX_PROBES = 128;
+
     private HessianScoring() {
+    }
+
+    /** The probe count of the options: 0 means adaptive (until the least sensitive structures settle). */
+    static HutchinsonTrace.Probes probes(int probes) {
+        return probes == 0 ? HutchinsonTrace.Probes.adaptive(ADAPTIVE_MAX_PROBES) : HutchinsonTrace.Probes.fixed(probes);
     }
 
     static HessianImportance importance(OnnxModel model, List<PruningGroup> groups, CompressOptions options,
@@ -71,8 +79,8 @@ final class HessianScoring {
         }
         try (TfModel tf = TfModel.build(model)) {
             HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, weights);
-            return new HessianImportance(trace.diagonal(data, targets, c.probes(), c.batchSize(), 1e-2, options.seed(),
-                    progress));
+            return new HessianImportance(trace.diagonal(data, targets, probes(c.probes()), c.batchSize(), 1e-2,
+                    options.seed(), progress));
         }
     }
 }

@@ -14,10 +14,33 @@ import java.util.function.Function;
  */
 public final class HessianImportance implements Importance {
     private final Map<String, double[]> diagonal;
+    private final HutchinsonTrace.Route route;
+    private final int probes;
 
     /** @param diagonal Hessian diagonal estimate per weight, flat in the weight's layout */
     public HessianImportance(Map<String, double[]> diagonal) {
+        this(diagonal, null, 0);
+    }
+
+    /** Scores from a Hutchinson estimate, remembering how it was made (for the report and provenance). */
+    public HessianImportance(HutchinsonTrace.Diagonal estimate) {
+        this(estimate.values(), estimate.route(), estimate.probes());
+    }
+
+    private HessianImportance(Map<String, double[]> diagonal, HutchinsonTrace.Route route, int probes) {
         this.diagonal = Map.copyOf(diagonal);
+        this.route = route;
+        this.probes = probes;
+    }
+
+    /** How the Hessian-vector products behind the diagonal were computed; empty when the diagonal was given. */
+    public java.util.Optional<HutchinsonTrace.Route> route() {
+        return java.util.Optional.ofNullable(route);
+    }
+
+    /** The number of Hutchinson probes drawn (0 when the diagonal was given). */
+    public int probes() {
+        return probes;
     }
 
     @Override
