@@ -59,9 +59,10 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--synthetic", description = "Score the hessian criterion on random N(0,1) inputs when there is no data.")
     boolean synthetic;
 
-    @Option(names = "--probes", defaultValue = "16", paramLabel = "N",
-            description = "Hutchinson probes for the hessian criterion (default: ${DEFAULT-VALUE}).")
-    int probes;
+    @Option(names = "--probes", defaultValue = "16", paramLabel = "N|auto",
+            description = "Hutchinson probes for the hessian criterion; auto draws until the least sensitive 30%% of "
+                    + "structures stop changing (8 to 128 probes) (default: ${DEFAULT-VALUE}).")
+    String probes;
 
     @Option(names = "--hessian-samples", defaultValue = "256", paramLabel = "N",
             description = "Calibration samples the Hessian is estimated on (default: ${DEFAULT-VALUE}).")
@@ -183,10 +184,16 @@ final class CompressCommand implements Callable<Integer> {
                 throw OnnxHapException.usage("--implant-node expects NODE or NODE=RANK, got '" + spec + "'");
             }
         }
-        if (probes < 1 || hessianSamples < 1) {
-            throw OnnxHapException.usage("--probes and --hessian-samples must be at least 1");
+        int probeCount;
+        try {
+            probeCount = probes.equals("auto") ? 0 : Integer.parseInt(probes);
+        } catch (NumberFormatException e) {
+            probeCount = -1;
         }
-        var calibration = new CompressOptions.Calibration(data.load(), synthetic, hessianSamples, probes, 64);
+        if (probeCount < 0 || (probeCount == 0 && !probes.equals("auto")) || hessianSamples < 1) {
+            throw OnnxHapException.usage("--probes must be auto or at least 1, and --hessian-samples at least 1");
+        }
+        var calibration = new CompressOptions.Calibration(data.load(), synthetic, hessianSamples, probeCount, 64);
         PlanOptions plan = targetMacs == null
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);

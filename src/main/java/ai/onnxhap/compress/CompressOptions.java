@@ -48,7 +48,7 @@ public record CompressOptions(PlanOptions plan, String criterion, long seed, Map
      * @param data      calibration inputs (labels optional: without them the model is its own teacher); null for none
      * @param synthetic score on N(0,1) inputs when there is no data (labelled as such in the report)
      * @param samples   how many samples the Hessian is estimated on
-     * @param probes    Rademacher probes (each costs two gradient passes over the samples)
+     * @param probes    Rademacher probes (each costs one forward and double-backward pass over the samples); 0: adaptive
      */
     public record Calibration(ai.onnxhap.data.DataSet data, boolean synthetic, int samples, int probes, int batchSize) {
         public static Calibration none() {

@@ -160,6 +160,6 @@ public final class CompressionJob {
                 Math.round(ratio * first.plan().prunableParams()), planned, p.budget());
         return new CompressionReport(last.tool(), first.inputModel(), first.inputSha256(), last.criterion(), ratio,
                 last.seed(), last.inputShapes(), plan, layers, last.implants(), first.paramsBefore(),
-                last.paramsAfter(), first.macsBefore(), last.macsAfter(), last.dryRun());
+                last.paramsAfter(), first.macsBefore(), last.macsAfter(), last.dryRun(), last.scoring());
     }
 }

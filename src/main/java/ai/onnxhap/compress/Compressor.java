@@ -148,9 +148,10 @@ public final class Compressor {
             pruned = r.model();
         }
         Map<String, long[]> after = checkedShapes(pruned, options);
-        pruned = withProvenance(pruned, inputSha256, options, plan, choice.implanted());
+        String scoring = scoring(importance, options);
+        pruned = withProvenance(pruned, inputSha256, options, plan, choice.implanted(), importance);
         CompressionReport report = report(model, graph, pruned, before, after, groups, plan, implants, scores,
-                inputSha256, options, dryRun, choice.implanted(), cut.replacedBy());
+                inputSha256, options, dryRun, choice.implanted(), cut.replacedBy(), scoring);
         return new Result(pruned, report, groups);
     }
 
@@ -167,8 +168,20 @@ public final class Compressor {
         return new ai.onnxhap.plan.PlanOptions(ratio, p.maxLayerRatio(), p.exclude(), p.roundTo(), p.budget());
     }
 
+    /** One line on how Hessian scores were estimated; null for data-free criteria. */
+    private static String scoring(Importance importance, CompressOptions o) {
+        if (!(importance instanceof ai.onnxhap.score.HessianImportance h) || h.route().isEmpty()) {
+            return null;
+        }
+        var c = o.calibration();
+        int samples = c.data() == null ? c.samples() : Math.min(c.samples(), c.data().size());
+        return String.format("Hutchinson trace by %s, %d probes%s on %d %s samples, batch %d",
+                h.route().get().description(), h.probes(), c.probes() == 0 ? " (adaptive)" : "", samples,
+                c.data() == null ? "synthetic N(0,1)" : "calibration", c.batchSize());
+    }
+
     private static OnnxModel withProvenance(OnnxModel pruned, String sha, CompressOptions o, PruningPlan plan,
-                                            Map<String, int[]> implanted) {
+                                            Map<String, int[]> implanted, Importance importance) {
         Map<String, Object> prov = new LinkedHashMap<>();
         prov.put("tool", "onnx-hap " + ToolInfo.version());
         prov.put("method", "structured-pruning");
@@ -179,8 +192,16 @@ public final class Compressor {
         prov.put("seed", o.seed());
         if (plan.criterion().equals("hessian")) {
             var c = o.calibration();
-            prov.put("hessian", Map.of("probes", c.probes(), "samples", c.samples(), "data", c.data() == null
-                    ? "synthetic N(0,1) inputs" : "fingerprint " + c.data().fingerprint()));
+            Map<String, Object> hessian = new LinkedHashMap<>();
+            hessian.put("probes", c.probes() == 0 ? "auto" : c.probes());
+            if (importance instanceof ai.onnxhap.score.HessianImportance h && h.route().isPresent()) {
+                hessian.put("probesDrawn", h.probes());
+                hessian.put("route", h.route().get().name().toLowerCase());
+            }
+            hessian.put("samples", c.samples());
+            hessian.put("batch", c.batchSize());
+            hessian.put("data", c.data() == null ? "synthetic N(0,1) inputs" : "fingerprint " + c.data().fingerprint());
+            prov.put("hessian", hessian);
         }
         prov.put("inputSha256", sha);
         prov.put("inputShapes", o.inputShapes());
@@ -200,7 +221,8 @@ public final class Compressor {
                                             Map<String, long[]> after, List<PruningGroup> groups, PruningPlan plan,
                                             List<ImplantChange> implants, Map<String, double[]> scores,
                                             String sha, CompressOptions o, boolean dryRun,
-                                            Map<String, int[]> implanted, Map<String, List<String>> replacedBy) {
+                                            Map<String, int[]> implanted, Map<String, List<String>> replacedBy,
+                                            String scoring) {
         Graph prunedGraph = Graph.of(pruned);
         Map<String, LayerCost> costBefore = byNode(CostModel.perNode(graph, before));
         Map<String, LayerCost> costAfter = byNode(CostModel.perNode(prunedGraph, after));
@@ -229,7 +251,7 @@ public final class Compressor {
         long macsAfter = costAfter.values().stream().mapToLong(LayerCost::macs).sum();
         return new CompressionReport("onnx-hap " + ToolInfo.version(), original.label(), sha, plan.criterion(),
                 o.plan().ratio(), o.seed(), o.inputShapes(), plan, layers, implants, CostModel.parameterCount(graph),
-                CostModel.parameterCount(prunedGraph), macsBefore, macsAfter, dryRun);
+                CostModel.parameterCount(prunedGraph), macsBefore, macsAfter, dryRun, scoring);
     }
 
     /**

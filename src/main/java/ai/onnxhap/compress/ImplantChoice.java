@@ -49,23 +49,24 @@ record ImplantChoice(PruningPlan plan, Map<String, int[]> implanted, boolean ful
         }
         // Raise the plan's ratio step by step until the full share of implants fits in the budget; implants are
         // taken most sensitive first and only while the budget still holds, so what is removed never falls short.
-        // The ratio rises at most by half again: where implants save little (their consumers stay), fewer of them.
+        // When no ratio up to half again as much fits them all, the ratio asked for keeps the implants its own
+        // slack pays for: the budget is never overshot to buy implants.
         // A low-rank implant needs a few units to save anything (rank 1 already costs a filter plus a column).
         int minUnits = im.style() == ChannelImplant.Style.LOWRANK ? (int) Math.ceil(2 / options.implantBudget()) : 1;
-        ImplantChoice best = null;
         double limit = Math.min(0.99, 1.5 * plan.ratio());
+        ImplantChoice first = null;
         for (double r = plan.ratio(); r <= limit + 1e-9; r += 0.01) {
             PruningPlan candidate = r == plan.ratio() ? plan : planAt.apply(r);
             Map<String, Double> retained = retained(graph, byId, candidate, implantKeeps, cost);
             ImplantChoice c = select(candidate, scores, retained, im.ratio(), comparable, plan, minUnits);
-            if (best == null || c.count() > best.count()) {
-                best = c;
+            if (first == null) {
+                first = c;
             }
             if (c.full()) {
-                break;
+                return c;
             }
         }
-        return best;
+        return first;
     }
 
     private int count() {
@@ -100,24 +101,31 @@ record ImplantChoice(PruningPlan plan, Map<String, int[]> implanted, boolean ful
         long wanted = Math.round(ratio * removed);
         double net = plan.plannedParams();
         Map<String, List<Integer>> chosen = new LinkedHashMap<>();
+        Map<String, List<Candidate>> byGroup = new LinkedHashMap<>();
+        candidates.forEach(c -> byGroup.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c));
         int count = 0;
         for (Candidate c : candidates) {
-            if (count == wanted || net - retained.get(c.group()) < target) {
+            if (count >= wanted) {
                 break;
             }
-            net -= retained.get(c.group());
-            chosen.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(c.unit());
-            count++;
+            List<Integer> taken = chosen.get(c.group());
+            if (taken != null && taken.contains(c.unit())) {
+                continue;
+            }
+            // A group joins with its minUnits most sensitive removed units at once, then grows one by one.
+            List<Candidate> bundle = taken != null ? List.of(c)
+                    : byGroup.get(c.group()).subList(0, Math.min(minUnits, byGroup.get(c.group()).size()));
+            double price = bundle.size() * retained.get(c.group());
+            if (bundle.size() < (taken != null ? 1 : minUnits) || count + bundle.size() > wanted
+                    || net - price < target) {
+                continue;
+            }
+            net -= price;
+            count += bundle.size();
+            bundle.forEach(b -> chosen.computeIfAbsent(c.group(), k -> new ArrayList<>()).add(b.unit()));
         }
         Map<String, int[]> implanted = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Integer>> e : chosen.entrySet()) {
-            if (e.getValue().size() < minUnits) {
-                net += e.getValue().size() * retained.get(e.getKey()); // too few to pay off: removed after all
-                count -= e.getValue().size();
-            } else {
-                implanted.put(e.getKey(), e.getValue().stream().mapToInt(Integer::intValue).sorted().toArray());
-            }
-        }
+        chosen.forEach((g, units) -> implanted.put(g, units.stream().mapToInt(Integer::intValue).sorted().toArray()));
         List<GroupDecision> decisions = plan.decisions().stream().map(d -> {
             int[] im = implanted.get(d.group());
             if (im == null) {
@@ -128,7 +136,7 @@ record ImplantChoice(PruningPlan plan, Map<String, int[]> implanted, boolean ful
                     left.length > 0 ? GroupDecision.Status.PRUNED : d.status(), d.reason());
         }).toList();
         return new ImplantChoice(new PruningPlan(plan.criterion(), asked.ratio(), decisions, plan.prunableParams(),
-                target, Math.round(net), plan.budget()), implanted, count == wanted);
+                target, Math.round(net), plan.budget()), implanted, count + minUnits > wanted);
     }
 
     /**

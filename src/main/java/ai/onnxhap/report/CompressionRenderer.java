@@ -70,6 +70,9 @@ public final class CompressionRenderer {
                     i.units() > 0 ? " for " + i.units() + " units" : "", i.rank(), Units.count(i.paramsBefore()),
                     Units.count(i.paramsAfter()), error);
         }
+        if (r.scoring() != null) {
+            out.printf("Scores      %s%n", r.scoring());
+        }
         out.printf("%s criterion %s, ratio %.2f of %s prunable %s%n", r.dryRun() ? "Plan (dry run):" : "Pruned:",
                 r.criterion(), r.ratio(), Units.count(r.plan().prunableParams()),
                 r.plan().budget() == ai.onnxhap.plan.PlanOptions.Budget.MACS ? "MACs" : "parameters");
