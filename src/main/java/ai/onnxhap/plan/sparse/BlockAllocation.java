@@ -30,6 +30,18 @@ public final class BlockAllocation {
      * @param target    total weights to keep, at least one per row
      */
     public static int[] blockSizes(int[] survivors, int cols, long target) {
+        double[] mass = new double[survivors.length];
+        for (int r = 0; r < mass.length; r++) {
+            mass[r] = survivors[r];
+        }
+        return blockSizes(survivors, mass, cols, target);
+    }
+
+    /**
+     * @param mass per row, its total saliency: orders rows of equal survivors per block (rows that irregular
+     *             pruning emptied would otherwise share the leftover budget by position)
+     */
+    public static int[] blockSizes(int[] survivors, double[] mass, int cols, long target) {
         int rows = survivors.length;
         if (target < rows) {
             throw new IllegalArgumentException("target " + target + " is below one weight per row (" + rows + ")");
@@ -37,9 +49,12 @@ public final class BlockAllocation {
         int[] size = new int[rows];
         java.util.Arrays.fill(size, maxBlock(cols));
         long total = rows;
-        // Largest survivors-per-block first; ties go to the lower row so the result is deterministic.
+        // Largest survivors per block first, then largest saliency per block, then the lower row.
         PriorityQueue<Integer> queue = new PriorityQueue<>((a, b) -> {
-            int c = Double.compare(lag(survivors[b], cols, size[b]), lag(survivors[a], cols, size[a]));
+            int c = Double.compare(perBlock(survivors[b], cols, size[b]), perBlock(survivors[a], cols, size[a]));
+            if (c == 0) {
+                c = Double.compare(perBlock(mass[b], cols, size[b]), perBlock(mass[a], cols, size[a]));
+            }
             return c != 0 ? c : Integer.compare(a, b);
         });
         for (int r = 0; r < rows; r++) {
@@ -61,7 +76,7 @@ public final class BlockAllocation {
         return size;
     }
 
-    private static double lag(int survivors, int cols, int size) {
-        return survivors / (double) blocks(cols, size);
+    private static double perBlock(double amount, int cols, int size) {
+        return amount / blocks(cols, size);
     }
 }

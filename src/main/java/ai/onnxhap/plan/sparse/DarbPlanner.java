@@ -69,10 +69,12 @@ public final class DarbPlanner {
             case DARB -> {
                 boolean[] survive = topK(viewSaliency, target);
                 int[] perRow = new int[rows];
+                double[] mass = new double[rows];
                 for (int i = 0; i < survive.length; i++) {
                     perRow[i / cols] += survive[i] ? 1 : 0;
+                    mass[i / cols] += viewSaliency[i];
                 }
-                int[] sizes = BlockAllocation.blockSizes(perRow, cols, target);
+                int[] sizes = BlockAllocation.blockSizes(perRow, mass, cols, target);
                 yield new MatrixLayout(m, pattern, sizes, BlockMaxMasking.keep(viewSaliency, rows, cols, sizes));
             }
             case FIXED_BLOCK -> {
