@@ -61,6 +61,22 @@ public final class SparseTensorCodec {
         return Tensor.ofFloats(name, values.type(), shape, dense);
     }
 
+    /**
+     * The same model with every sparse initializer turned back into a dense one (for consumers such as the
+     * TensorFlow import that only read dense weights); the model itself when it has none.
+     */
+    public static OnnxModel densified(OnnxModel model) {
+        var g = model.proto().getGraph();
+        if (g.getSparseInitializerCount() == 0) {
+            return model;
+        }
+        var b = g.toBuilder().clearSparseInitializer();
+        for (SparseTensorProto s : g.getSparseInitializerList()) {
+            b.addInitializer(TensorCodec.encode(decode(s, model)));
+        }
+        return model.withProto(model.proto().toBuilder().setGraph(b).build());
+    }
+
     private static long[] flatIndices(SparseTensorProto s, OnnxModel model, long[] shape, long nnz, String name) {
         if (nnz == 0) {
             return new long[0];

@@ -148,4 +148,41 @@ class DarbCompressionTest {
         assertEquals(16, r.report().totals().ratio(), 0.1);
         assertEquals(2, r.report().steps());
     }
+
+    @Test
+    void hessianCriterionPrefersWeightsTheLossDependsOnOverLargerDeadOnes() {
+        // y = x W + b with W [64 in, 64 out]; odd input features are always zero, so their weights have a zero
+        // Hessian diagonal although they are 100x larger: magnitude keeps them, the Hessian criterion does not.
+        java.util.Random rnd = new java.util.Random(5);
+        float[] w = new float[64 * 64];
+        for (int j = 0; j < 64; j++) {
+            for (int k = 0; k < 64; k++) {
+                w[j * 64 + k] = j % 2 == 1 ? 10f : 0.05f + 0.1f * rnd.nextFloat();
+            }
+        }
+        OnnxModel model = TestModels.gemm(64, 64, w, new float[64]);
+        int n = 64;
+        float[] x = new float[n * 64];
+        long[] labels = new long[n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < 64; j += 2) {
+                x[i * 64 + j] = (float) rnd.nextGaussian();
+            }
+            labels[i] = rnd.nextInt(64);
+        }
+        DataSet data = new DataSet(Map.of("x", Tensor.ofFloats("x", new long[] {n, 64}, x)),
+                Tensor.ofLongs("labels", new long[] {n}, labels));
+        var calibration = new DarbOptions.Calibration(data, n, 2, 32);
+        for (String criterion : new String[] {"magnitude", "hessian"}) {
+            DarbOptions options = new DarbOptions(16, ai.onnxhap.plan.sparse.SparsityPattern.DARB, criterion, 1, 4096,
+                    java.util.Set.of(), true, calibration, 0);
+            DarbCompression.Result r = DarbCompression.run(model, options, null, QUIET);
+            MatrixLayout l = r.plan().layouts().get(0);
+            for (int row = 0; row < l.matrix().rows(); row++) {
+                for (int c : l.keptInRow(row)) {
+                    assertEquals(criterion.equals("magnitude") ? 1 : 0, c % 2, criterion + " row " + row + " kept " + c);
+                }
+            }
+        }
+    }
 }

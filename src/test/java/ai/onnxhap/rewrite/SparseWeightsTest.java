@@ -60,6 +60,12 @@ class SparseWeightsTest {
                 assertArrayEquals(expected.initializer(name).shape(), g.initializer(name).shape(), name);
             }
 
+            OnnxModel densified = SparseTensorCodec.densified(loaded);
+            assertEquals(0, densified.proto().getGraph().getSparseInitializerCount());
+            for (String name : masks.keySet()) {
+                assertArrayEquals(expected.initializer(name).floats(), Graph.of(densified).initializer(name).floats(), 0f);
+            }
+
             DataSet data = ModelInputs.bind(DataLoader.load(TestModels.testdata().resolve(fixture + ".npz")), model);
             try (OrtModel a = OrtModel.open(dense); OrtModel b = OrtModel.open(loaded)) {
                 Tensor ya = a.run(data, 64).get("logits");

@@ -18,14 +18,22 @@ public final class IndexBits {
         return ceilLog2(cols) + (rows + 1.0) * ceilLog2(kept + 1) / kept;
     }
 
-    /** The one block size that keeps at most {@code target} weights with one per block: the fixed-block baseline. */
+    /**
+     * The one block size whose layout (one weight per block, the same in every row) comes closest to keeping
+     * {@code target} weights, the fewer kept on a tie: the fixed-block baseline. It misses the target by less than
+     * one block per row, as it cannot adapt.
+     */
     public static int fixedBlockSize(int rows, int cols, long target) {
-        for (int b = 1; b <= cols; b++) {
-            if ((long) rows * BlockAllocation.blocks(cols, b) <= target) {
-                return b;
+        int best = cols;
+        long bestGap = Long.MAX_VALUE;
+        for (int b = cols; b >= 1; b--) {
+            long gap = Math.abs((long) rows * BlockAllocation.blocks(cols, b) - target);
+            if (gap < bestGap) {
+                best = b;
+                bestGap = gap;
             }
         }
-        return cols;
+        return best;
     }
 
     /** Fixed-block pruning at the same target: every kept weight costs ⌈log2 b⌉ bits and rows need no code. */
