@@ -27,7 +27,24 @@ import java.util.Map;
  * the {@link AccuracyGate}, and store the pruned weights as sparse initializers unless dense output is asked.
  */
 public final class DarbCompression {
+    /** metadata_props key of the settings and outcome, so a DARB model says how it was made. */
+    public static final String METADATA_KEY = "onnx-hap.darb";
+
     private DarbCompression() {
+    }
+
+    private static Map<String, Object> provenance(DarbOptions options, DarbPlan plan) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("pattern", options.pattern().label());
+        p.put("criterion", options.criterion());
+        p.put("targetRatio", options.ratio());
+        p.put("achievedRatio", plan.achievedRatio());
+        p.put("steps", options.steps());
+        p.put("minElements", options.minElements());
+        p.put("excludedNodes", new java.util.TreeSet<>(options.excludedNodes()));
+        p.put("seed", options.seed());
+        p.put("matrices", plan.layouts().stream().map(l -> l.matrix().label()).toList());
+        return p;
     }
 
     /**
@@ -41,10 +58,13 @@ public final class DarbCompression {
     }
 
     /**
-     * @param gate retraining and validation settings (as for HAP), or null to prune only
+     * @param input the model to compress (sparse initializers are read as dense weights)
+     * @param gate  retraining and validation settings (as for HAP), or null to prune only
      */
-    public static Result run(OnnxModel original, DarbOptions options, AccuracyGate.Settings gate,
+    public static Result run(OnnxModel input, DarbOptions options, AccuracyGate.Settings gate,
                              CompressionJob.Progress progress) {
+        // A model already stored sparse (an earlier DARB output) is pruned further from its dense form.
+        OnnxModel original = ai.onnxhap.model.SparseTensorCodec.densified(input);
         OnnxModel current = original;
         DarbPlan plan = null;
         Map<String, Tensor> masks = Map.of();
@@ -68,10 +88,10 @@ public final class DarbCompression {
                 current = pruned;
             }
         }
-        OnnxModel out = current;
+        OnnxModel out = current.withMetadata(METADATA_KEY, ai.onnxhap.report.Json.string(provenance(options, plan)));
         List<SparseWeights.Stored> stored = List.of();
         if (!options.dense()) {
-            SparseWeights.Result sparse = SparseWeights.storeSparse(current, masks);
+            SparseWeights.Result sparse = SparseWeights.storeSparse(out, masks);
             out = sparse.model();
             stored = sparse.tensors();
         }

@@ -88,6 +88,8 @@ class DarbCompressionTest {
         assertTrue(r.passed());
         OnnxModel reloaded = ModelIO.parse(r.model().toBytes(), dir);
         assertEquals(2, reloaded.proto().getGraph().getSparseInitializerCount(), "LSTM W and R stored sparse");
+        assertTrue(reloaded.proto().getMetadataPropsList().stream().anyMatch(e -> e.getKey()
+                .equals(DarbCompression.METADATA_KEY) && e.getValue().contains("\"achievedRatio\"")));
         try (OrtModel ort = OrtModel.open(reloaded)) {
             Tensor y = ort.run(data.slice(192, 256), 64).get("logits");
             double acc = ai.onnxhap.validate.Validator.accuracy(y, data.slice(192, 256).labels().orElseThrow());
@@ -182,6 +184,28 @@ class DarbCompressionTest {
                 for (int c : l.keptInRow(row)) {
                     assertEquals(criterion.equals("magnitude") ? 1 : 0, c % 2, criterion + " row " + row + " kept " + c);
                 }
+            }
+        }
+    }
+
+    @Test
+    void aSparseOutputCanBePrunedFurther() {
+        OnnxModel model = ModelIO.load(TestModels.testdata().resolve("mlp_fmnist.onnx"));
+        DarbCompression.Result first = DarbCompression.run(model, DarbOptions.of(8), null, QUIET);
+        assertEquals(2, first.model().proto().getGraph().getSparseInitializerCount());
+        DarbCompression.Result second = DarbCompression.run(first.model(), DarbOptions.of(16), null, QUIET);
+        for (DarbReport.Matrix m : second.report().matrices()) {
+            assertEquals(1 / 8.0, m.densityBefore(), 1e-3, m.tensor() + " was 8x sparse before");
+            assertEquals(16, m.ratio(), 1e-2, m.tensor());
+        }
+        // Every weight kept at 16x was kept at 8x: block maxima of a masked matrix are its surviving weights.
+        Graph eight = Graph.of(first.model());
+        Graph sixteen = Graph.of(second.model());
+        for (MatrixLayout l : second.plan().layouts()) {
+            float[] w8 = eight.initializer(l.matrix().tensor()).floats();
+            float[] w16 = sixteen.initializer(l.matrix().tensor()).floats();
+            for (int i = 0; i < w16.length; i++) {
+                assertTrue(w16[i] == 0 || w16[i] == w8[i], l.matrix().tensor() + "[" + i + "]");
             }
         }
     }
