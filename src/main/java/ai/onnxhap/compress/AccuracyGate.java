@@ -39,11 +39,17 @@ public final class AccuracyGate {
     }
 
     public static Outcome run(OnnxModel original, OnnxModel compressed, Settings s, ProgressListener progress) {
+        return run(original, compressed, s, Map.of(), progress);
+    }
+
+    /** As above, retraining with weight masks (1 = free, 0 = stays zero) so pruned weights stay pruned. */
+    public static Outcome run(OnnxModel original, OnnxModel compressed, Settings s,
+                              Map<String, ai.onnxhap.model.Tensor> masks, ProgressListener progress) {
         OnnxModel model = compressed;
         Retraining.Report retraining = null;
         ModelComparison comparison;
         if (s.train() != null && s.training().epochs() > 0) {
-            Retraining.Result r = Retraining.run(compressed, original, s.train(), s.validation(), s.training(), Map.of(),
+            Retraining.Result r = Retraining.run(compressed, original, s.train(), s.validation(), s.training(), masks,
                     progress, s.ort(), s.device());
             model = r.model();
             retraining = r.report();

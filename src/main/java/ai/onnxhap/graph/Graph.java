@@ -135,11 +135,15 @@ public final class Graph {
         return Collections.unmodifiableMap(sparseInitializers);
     }
 
-    /** An initializer's values, decoded once and cached (external data is read here). */
+    /** An initializer's values, decoded once and cached (external data is read here; sparse ones densified). */
     public Tensor initializer(String value) {
         TensorProto proto = initializers.get(value);
         if (proto == null) {
-            throw new IllegalArgumentException("'" + value + "' is not an initializer");
+            SparseTensorProto sparse = sparseInitializers.get(value);
+            if (sparse == null) {
+                throw new IllegalArgumentException("'" + value + "' is not an initializer");
+            }
+            return decoded.computeIfAbsent(value, k -> ai.onnxhap.model.SparseTensorCodec.decode(sparse, model));
         }
         return decoded.computeIfAbsent(value, k -> model.tensor(proto));
     }

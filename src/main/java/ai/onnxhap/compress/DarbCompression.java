@@ -1,0 +1,173 @@
+package ai.onnxhap.compress;
+
+import ai.onnxhap.data.DataSet;
+import ai.onnxhap.data.ModelInputs;
+import ai.onnxhap.graph.Graph;
+import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.model.Tensor;
+import ai.onnxhap.plan.sparse.DarbPlan;
+import ai.onnxhap.plan.sparse.DarbPlanner;
+import ai.onnxhap.plan.sparse.IndexBits;
+import ai.onnxhap.plan.sparse.MatrixLayout;
+import ai.onnxhap.plan.sparse.MatrixView;
+import ai.onnxhap.rewrite.SparseWeights;
+import ai.onnxhap.score.HutchinsonTrace;
+import ai.onnxhap.tf.TfModel;
+import ai.onnxhap.tf.train.FineTune;
+import ai.onnxhap.tf.train.Loss;
+import ai.onnxhap.validate.OrtModel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * DARB end to end: lay out the kept weights of every eligible matrix ({@link DarbPlanner}), zero the rest,
+ * retrain with the masks fixed (in stages of growing ratio when asked), validate against the original through
+ * the {@link AccuracyGate}, and store the pruned weights as sparse initializers unless dense output is asked.
+ */
+public final class DarbCompression {
+    /** metadata_props key of the settings and outcome, so a DARB model says how it was made. */
+    public static final String METADATA_KEY = "onnx-hap.darb";
+
+    private DarbCompression() {
+    }
+
+    private static Map<String, Object> provenance(DarbOptions options, DarbPlan plan) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("pattern", options.pattern().label());
+        p.put("criterion", options.criterion());
+        p.put("targetRatio", options.ratio());
+        p.put("achievedRatio", plan.achievedRatio());
+        p.put("steps", options.steps());
+        p.put("minElements", options.minElements());
+        p.put("excludedNodes", new java.util.TreeSet<>(options.excludedNodes()));
+        p.put("seed", options.seed());
+        p.put("matrices", plan.layouts().stream().map(l -> l.matrix().label()).toList());
+        return p;
+    }
+
+    /**
+     * @param plan the final stage's layouts (for --export-blocks)
+     * @param gate null when no validation data was given
+     */
+    public record Result(OnnxModel model, DarbReport report, DarbPlan plan, AccuracyGate.Outcome gate) {
+        public boolean passed() {
+            return gate == null || gate.passed();
+        }
+    }
+
+    /**
+     * @param input the model to compress (sparse initializers are read as dense weights)
+     * @param gate  retraining and validation settings (as for HAP), or null to prune only
+     */
+    public static Result run(OnnxModel input, DarbOptions options, AccuracyGate.Settings gate,
+                             CompressionJob.Progress progress) {
+        // A model already stored sparse (an earlier DARB output) is pruned further from its dense form.
+        OnnxModel original = ai.onnxhap.model.SparseTensorCodec.densified(input);
+        OnnxModel current = original;
+        DarbPlan plan = null;
+        Map<String, Tensor> masks = Map.of();
+        AccuracyGate.Outcome outcome = null;
+        for (int stage = 1; stage <= options.steps(); stage++) {
+            double ratio = Math.pow(options.ratio(), stage / (double) options.steps());
+            Map<String, float[]> saliency = options.criterion().equals("hessian")
+                    ? hessianSaliency(current, options, progress) : Map.of();
+            plan = DarbPlanner.plan(Graph.of(current), ratio, options.pattern(), saliency, options.minElements(),
+                    options.excludedNodes());
+            masks = SparseWeights.masks(plan);
+            OnnxModel pruned = SparseWeights.applyMasks(current, masks);
+            boolean last = stage == options.steps();
+            if (last && gate != null) {
+                outcome = AccuracyGate.run(original, pruned, gate, masks, progress);
+                current = outcome.model();
+            } else if (!last && gate != null && gate.train() != null && gate.training().epochs() > 0) {
+                current = Retraining.run(pruned, original, gate.train(), gate.validation(), gate.training(), masks,
+                        progress, gate.ort(), gate.device()).model();
+            } else {
+                current = pruned;
+            }
+        }
+        OnnxModel out = current.withMetadata(METADATA_KEY, ai.onnxhap.report.Json.string(provenance(options, plan)));
+        List<SparseWeights.Stored> stored = List.of();
+        if (!options.dense()) {
+            SparseWeights.Result sparse = SparseWeights.storeSparse(out, masks);
+            out = sparse.model();
+            stored = sparse.tensors();
+        }
+        return new Result(out, report(original, out, options, plan, stored), plan, outcome);
+    }
+
+    static DarbReport report(OnnxModel original, OnnxModel compressed, DarbOptions options, DarbPlan plan,
+                             List<SparseWeights.Stored> stored) {
+        Graph before = Graph.of(original);
+        List<DarbReport.Matrix> rows = new ArrayList<>();
+        double bits = 0;
+        double csr = 0;
+        double fixed = 0;
+        for (MatrixLayout l : plan.layouts()) {
+            MatrixView m = l.matrix();
+            float[] w = m.gather(before.initializer(m.tensor()).floats());
+            long nonZero = 0;
+            for (float v : w) {
+                nonZero += v != 0 ? 1 : 0;
+            }
+            long kept = l.keptCount();
+            long target = DarbPlanner.target(m, plan.targetRatio());
+            var row = new DarbReport.Matrix(m.tensor(), m.part(), m.node(), m.opType(), m.rows(), m.cols(),
+                    nonZero / (double) m.elements(), kept / (double) m.elements(), l.ratio(), l.blockSizeHistogram(),
+                    IndexBits.of(l), IndexBits.csr(m.rows(), m.cols(), kept),
+                    IndexBits.fixedBlock(m.rows(), m.cols(), target));
+            rows.add(row);
+            bits += row.indexBits() * kept;
+            csr += row.csrBits() * kept;
+            fixed += row.fixedBlockBits() * kept;
+        }
+        long kept = plan.keptCount();
+        int sparseTensors = (int) stored.stream().filter(SparseWeights.Stored::sparse).count();
+        var totals = new DarbReport.Totals(plan.elements(), kept, plan.achievedRatio(), bits / kept, csr / kept,
+                fixed / kept, original.inlinedSizeEstimate(), compressed.inlinedSizeEstimate(), sparseTensors);
+        return new DarbReport(options.pattern().label(), options.criterion(), options.ratio(), options.steps(),
+                options.dense(), rows, plan.skipped(), totals);
+    }
+
+    /** Per eligible weight, |diag(H)|·w² from Hutchinson probes on the calibration data. */
+    private static Map<String, float[]> hessianSaliency(OnnxModel model, DarbOptions options,
+                                                        HutchinsonTrace.ProbeListener progress) {
+        DarbOptions.Calibration c = options.calibration();
+        DataSet data = ModelInputs.bind(c.data(), model);
+        data = data.slice(0, Math.min(c.samples(), data.size()));
+        if (data.size() == 0) {
+            throw ai.onnxhap.model.OnnxHapException.usage("the calibration data set is empty");
+        }
+        Graph graph = Graph.of(model);
+        String output = graph.outputs().get(0).name();
+        Tensor targets;
+        Loss loss;
+        if (data.labels().isPresent()) {
+            targets = data.labels().get();
+            loss = Loss.CROSS_ENTROPY;
+        } else {
+            try (OrtModel ort = OrtModel.open(model)) {
+                targets = ort.run(data, c.batchSize()).get(output);
+            }
+            loss = Loss.DISTILLATION;
+        }
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        ai.onnxhap.plan.sparse.EligibleMatrices.find(graph, options.minElements(), options.excludedNodes()).matrices()
+                .forEach(m -> weights.put(m.tensor(), 0));
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (TfModel tf = TfModel.build(model)) {
+            HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, weights);
+            trace.diagonal(data, targets, c.probes(), c.batchSize(), 1e-2, options.seed(), progress).forEach((name, d) -> {
+                float[] w = graph.initializer(name).floats();
+                float[] s = new float[w.length];
+                for (int i = 0; i < w.length; i++) {
+                    s[i] = (float) (Math.abs(d[i]) * w[i] * w[i]);
+                }
+                out.put(name, s);
+            });
+        }
+        return out;
+    }
+}
