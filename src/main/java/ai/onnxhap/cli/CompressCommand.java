@@ -15,9 +15,7 @@ import ai.onnxhap.report.Json;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,18 +38,43 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "OUT.onnx", description = "Where to write the compressed model.")
     Path output;
 
-    @Option(names = "--ratio", defaultValue = "0.5", paramLabel = "R",
-            description = "Fraction of prunable parameters to remove, in [0, 1) (default: ${DEFAULT-VALUE}).")
-    double ratio;
+    @Option(names = "--method", defaultValue = "hap", paramLabel = "hap|darb",
+            description = "hap: structured pruning of channels, heads and neurons with implants; darb: density-adaptive "
+                    + "regular-block sparsity in large weight matrices, stored sparse (default: ${DEFAULT-VALUE}).")
+    String method;
+
+    @Option(names = "--ratio", paramLabel = "R",
+            description = "hap: fraction of prunable parameters to remove, in [0, 1) (default 0.5); darb: 16x (keep "
+                    + "1/16 of each matrix) or 0.94 (remove 94%%) (default 16x).")
+    String ratioText;
+
+    /** --ratio as a fraction for hap. */
+    private double ratio;
 
     @Option(names = "--target-macs", paramLabel = "R",
             description = "Remove this fraction of the prunable MACs instead of a parameter --ratio.")
     Double targetMacs;
 
-    @Option(names = "--criterion", defaultValue = "hessian", paramLabel = "hessian|l1|l2|random",
-            description = "How units are ranked: hessian (second-order sensitivity on --data, or --synthetic), "
-                    + "weight magnitude, or random (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--criterion", paramLabel = "CRITERION",
+            description = "hap: hessian (second-order sensitivity on --data, or --synthetic), l1, l2 or random "
+                    + "(default hessian); darb: magnitude or hessian (diag(H)·w² on --data) (default magnitude).")
     String criterion;
+
+    @Option(names = "--pattern", defaultValue = "darb", paramLabel = "darb|fixed-block|row-balanced|irregular",
+            description = "darb: the sparsity layout; the others are the baselines DARB is compared with "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String pattern;
+
+    @Option(names = "--dense", description = "darb: write pruned weights as dense tensors with zeros, not sparse_initializers.")
+    boolean dense;
+
+    @Option(names = "--export-blocks", paramLabel = "FILE.json",
+            description = "darb: also write the block layout (per matrix and row: block size and kept columns).")
+    Path exportBlocks;
+
+    @Option(names = "--min-elements", defaultValue = "4096", paramLabel = "N",
+            description = "darb: weights with fewer elements stay dense (default: ${DEFAULT-VALUE}).")
+    int minElements;
 
     @picocli.CommandLine.Mixin
     DataOptions data;
@@ -175,6 +198,18 @@ final class CompressCommand implements Callable<Integer> {
         if (output != null) {
             ModelIO.checkOutput(loaded, output);
         }
+        if (method.equals("darb")) {
+            return darb(loaded);
+        }
+        if (!method.equals("hap")) {
+            throw OnnxHapException.usage("--method must be hap or darb, got '" + method + "'");
+        }
+        criterion = criterion == null ? "hessian" : criterion;
+        try {
+            ratio = ratioText == null ? 0.5 : Double.parseDouble(ratioText);
+        } catch (NumberFormatException e) {
+            throw OnnxHapException.usage("--ratio for hap is a fraction in [0, 1), got '" + ratioText + "'");
+        }
         Map<String, Integer> implantRanks = new LinkedHashMap<>();
         for (String spec : implants) {
             int eq = spec.lastIndexOf('=');
@@ -184,15 +219,7 @@ final class CompressCommand implements Callable<Integer> {
                 throw OnnxHapException.usage("--implant-node expects NODE or NODE=RANK, got '" + spec + "'");
             }
         }
-        int probeCount;
-        try {
-            probeCount = probes.equals("auto") ? 0 : Integer.parseInt(probes);
-        } catch (NumberFormatException e) {
-            probeCount = -1;
-        }
-        if (probeCount < 0 || (probeCount == 0 && !probes.equals("auto")) || hessianSamples < 1) {
-            throw OnnxHapException.usage("--probes must be auto or at least 1, and --hessian-samples at least 1");
-        }
+        int probeCount = probeCount();
         var calibration = new CompressOptions.Calibration(data.load(), synthetic, hessianSamples, probeCount, 64);
         PlanOptions plan = targetMacs == null
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
@@ -223,9 +250,7 @@ final class CompressCommand implements Callable<Integer> {
                 runtime.ortOptions(), runtime.tfDevice(), dryRun, OrtShapeOracle.INSTANCE,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
         if (report != null) {
-            Path tmp = Files.createTempFile(report.toAbsolutePath().getParent(), ".report", ".tmp");
-            Files.writeString(tmp, Json.string(job.report()));
-            Files.move(tmp, report, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            ai.onnxhap.model.AtomicFiles.writeString(report, Json.string(job.report()));
         }
         if (plot != null) {
             ai.onnxhap.report.SensitivityPlot.write(job.report(), plot);
@@ -252,6 +277,85 @@ final class CompressCommand implements Callable<Integer> {
             }
         }
         return job.passed() ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
+    }
+
+    /** --probes as a count; 0 for auto (adaptive). */
+    private int probeCount() {
+        int n;
+        try {
+            n = probes.equals("auto") ? 0 : Integer.parseInt(probes);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || (n == 0 && !probes.equals("auto")) || hessianSamples < 1) {
+            throw OnnxHapException.usage("--probes must be auto or at least 1, and --hessian-samples at least 1");
+        }
+        return n;
+    }
+
+    /** DARB: block-sparse masks on the large matrices, masked retraining, the same gate, sparse storage. */
+    private int darb(OnnxModel loaded) throws IOException {
+        String darbCriterion = criterion == null ? "magnitude" : criterion.equals("l1") ? "magnitude" : criterion;
+        double keep = ai.onnxhap.plan.sparse.DarbRatio.parse(ratioText == null ? "16x" : ratioText);
+        var sparsity = switch (pattern) {
+            case "darb" -> ai.onnxhap.plan.sparse.SparsityPattern.DARB;
+            case "fixed-block" -> ai.onnxhap.plan.sparse.SparsityPattern.FIXED_BLOCK;
+            case "row-balanced" -> ai.onnxhap.plan.sparse.SparsityPattern.ROW_BALANCED;
+            case "irregular" -> ai.onnxhap.plan.sparse.SparsityPattern.IRREGULAR;
+            default -> throw OnnxHapException.usage("--pattern must be darb, fixed-block, row-balanced or irregular, "
+                    + "got '" + pattern + "'");
+        };
+        DataSet calibrationData = data.load();
+        if (search || targetMacs != null || !implants.isEmpty()) {
+            throw OnnxHapException.usage("--search, --target-macs and --implant-node belong to --method hap");
+        }
+        int probeCount = probeCount() == 0 ? 16 : probeCount();
+        var options = new ai.onnxhap.compress.DarbOptions(keep, sparsity, darbCriterion, steps, minElements,
+                Set.copyOf(exclude), dense, calibrationData == null ? null
+                : new ai.onnxhap.compress.DarbOptions.Calibration(calibrationData, hessianSamples, probeCount, 64), seed);
+        DataSet train = trainData == null ? null
+                : trainLabels == null ? DataLoader.load(trainData) : DataLoader.load(trainData, trainLabels);
+        DataSet val = valData == null ? null : valLabels == null ? DataLoader.load(valData) : DataLoader.load(valData, valLabels);
+        var jobData = CompressionJob.Data.of(calibrationData, train, val, seed);
+        if (maxAccuracyDrop != null && jobData.validation() == null) {
+            throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
+        }
+        TrainConfig training = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
+                TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
+        var gate = dryRun || jobData.validation() == null ? null : new ai.onnxhap.compress.AccuracyGate.Settings(
+                jobData.train(), jobData.validation(), training, maxAccuracyDrop, runtime.ortOptions(), runtime.tfDevice());
+        java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        var result = ai.onnxhap.compress.DarbCompression.run(loaded, options, gate,
+                new ai.onnxhap.report.ConsoleProgress(progressOut));
+        if (gate == null && !dryRun) {
+            spec.commandLine().getErr().println("onnx-hap: no data given: masked without retraining or validation");
+        }
+        boolean write = !dryRun && (result.passed() || keepFailed);
+        if (report != null) {
+            ai.onnxhap.model.AtomicFiles.writeString(report, Json.string(result.report()));
+        }
+        if (exportBlocks != null) {
+            ai.onnxhap.report.DarbBlockExport.write(result.plan(), exportBlocks);
+        }
+        if (write) {
+            ModelIO.save(result.model(), output);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Json.write(result.gate() == null ? result.report()
+                    : Map.of("compression", result.report(), "validation", result.gate()), out);
+        } else {
+            ai.onnxhap.report.DarbRenderer.render(result.report(), out);
+            if (result.gate() != null) {
+                CompressionRenderer.renderGate(result.gate(), out);
+            }
+            if (!dryRun) {
+                out.println(write ? "Wrote " + output : "Nothing written: the accuracy target is missed "
+                        + "(--keep-failed writes it anyway)");
+            }
+        }
+        out.flush();
+        return result.passed() ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
     }
 
     private int search(OnnxModel loaded, String sha, CompressOptions options, CompressionJob.Data data,

@@ -6,9 +6,7 @@ import ai.onnxhap.plan.sparse.MatrixLayout;
 import ai.onnxhap.plan.sparse.MatrixView;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,24 +43,8 @@ public final class DarbBlockExport {
 
     /** Writes the layout atomically (a temporary file renamed into place). */
     public static void write(DarbPlan plan, Path file) {
-        Path target = file.toAbsolutePath().normalize();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-            Json.mapper().writer().without(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), of(plan));
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException e) {
-            throw OnnxHapException.io("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: a hidden temporary file is harmless
-                }
-            }
-        }
+        ai.onnxhap.model.AtomicFiles.write(file, tmp -> Json.mapper().writer()
+                .without(SerializationFeature.INDENT_OUTPUT).writeValue(tmp.toFile(), of(plan)));
     }
 
     public static Document read(Path file) {

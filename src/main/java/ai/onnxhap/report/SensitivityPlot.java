@@ -4,10 +4,7 @@ import ai.onnxhap.compress.CompressionReport;
 import ai.onnxhap.compress.LayerChange;
 import ai.onnxhap.model.OnnxHapException;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -50,13 +47,7 @@ public final class SensitivityPlot {
         g.drawImage(top, 0, 0, null);
         g.drawImage(bottom, 0, top.getHeight(), null);
         g.dispose();
-        try {
-            Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), ".plot", ".png");
-            ImageIO.write(both, "png", tmp.toFile());
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw OnnxHapException.io("cannot write " + png + ": " + e.getMessage(), e);
-        }
+        ai.onnxhap.model.AtomicFiles.write(png, tmp -> ImageIO.write(both, "png", tmp.toFile()));
     }
 
     private static String shortName(String group) {
