@@ -17,7 +17,6 @@ import ai.onnxhap.report.ToolInfo;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.rewrite.LowRankImplant;
-import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.score.Importance;
 import ai.onnxhap.score.MagnitudeImportance;
 import ai.onnxhap.score.RandomImportance;
@@ -122,7 +121,7 @@ public final class Compressor {
         OnnxModel pruned = cut.model();
         List<ImplantChange> implants = new ArrayList<>();
         if (!cut.implants().isEmpty()) {
-            DataSet calibration = options.implanting().fit() ? ImplantFitting.calibrationInputs(model, options) : null;
+            DataSet calibration = options.implanting().fit() ? HessianScoring.calibrationInputs(model, options) : null;
             List<double[]> errors = null;
             List<ChannelImplant.Implant> fitted = cut.implants();
             if (calibration != null) {

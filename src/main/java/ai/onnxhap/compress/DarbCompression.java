@@ -12,10 +12,6 @@ import ai.onnxhap.plan.sparse.MatrixLayout;
 import ai.onnxhap.plan.sparse.MatrixView;
 import ai.onnxhap.rewrite.SparseWeights;
 import ai.onnxhap.score.HutchinsonTrace;
-import ai.onnxhap.tf.TfModel;
-import ai.onnxhap.tf.train.FineTune;
-import ai.onnxhap.tf.train.Loss;
-import ai.onnxhap.validate.OrtModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,33 +137,18 @@ public final class DarbCompression {
             throw ai.onnxhap.model.OnnxHapException.usage("the calibration data set is empty");
         }
         Graph graph = Graph.of(model);
-        String output = graph.outputs().get(0).name();
-        Tensor targets;
-        Loss loss;
-        if (data.labels().isPresent()) {
-            targets = data.labels().get();
-            loss = Loss.CROSS_ENTROPY;
-        } else {
-            try (OrtModel ort = OrtModel.open(model)) {
-                targets = ort.run(data, c.batchSize()).get(output);
-            }
-            loss = Loss.DISTILLATION;
-        }
-        Map<String, Integer> weights = new LinkedHashMap<>();
-        ai.onnxhap.plan.sparse.EligibleMatrices.find(graph, options.minElements(), options.excludedNodes()).matrices()
-                .forEach(m -> weights.put(m.tensor(), 0));
+        List<String> weights = ai.onnxhap.plan.sparse.EligibleMatrices.find(graph, options.minElements(),
+                options.excludedNodes()).matrices().stream().map(m -> m.tensor()).distinct().toList();
         Map<String, float[]> out = new LinkedHashMap<>();
-        try (TfModel tf = TfModel.build(model)) {
-            HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, weights);
-            trace.diagonal(data, targets, c.probes(), c.batchSize(), 1e-2, options.seed(), progress).forEach((name, d) -> {
-                float[] w = graph.initializer(name).floats();
-                float[] s = new float[w.length];
-                for (int i = 0; i < w.length; i++) {
-                    s[i] = (float) (Math.abs(d[i]) * w[i] * w[i]);
-                }
-                out.put(name, s);
-            });
-        }
+        HessianScoring.diagonal(model, data, weights, c.probes(), c.batchSize(), options.seed(), progress).values()
+                .forEach((name, d) -> {
+                    float[] w = graph.initializer(name).floats();
+                    float[] s = new float[w.length];
+                    for (int i = 0; i < w.length; i++) {
+                        s[i] = (float) (Math.abs(d[i]) * w[i] * w[i]);
+                    }
+                    out.put(name, s);
+                });
         return out;
     }
 }

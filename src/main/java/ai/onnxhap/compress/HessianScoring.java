@@ -39,6 +39,30 @@ final class HessianScoring {
 
     static HessianImportance importance(OnnxModel model, List<PruningGroup> groups, CompressOptions options,
                                         HutchinsonTrace.ProbeListener progress) {
+        DataSet data = calibrationInputs(model, options);
+        if (data == null) {
+            throw OnnxHapException.usage("the hessian criterion needs calibration data (--data), or --synthetic for "
+                    + "random inputs; --criterion l1 works without data");
+        }
+        java.util.Set<String> weights = new java.util.LinkedHashSet<>();
+        for (PruningGroup g : groups) {
+            if (g.prunable()) {
+                for (Member m : g.parameters()) {
+                    if (m.role() != Member.Role.THROUGH) {
+                        weights.add(m.tensor());
+                    }
+                }
+            }
+        }
+        CompressOptions.Calibration c = options.calibration();
+        return new HessianImportance(diagonal(model, data, weights, c.probes(), c.batchSize(), options.seed(), progress));
+    }
+
+    /**
+     * The inputs second-order scores (and implant fits) use: the calibration data bound to the model, at most
+     * its sample count; else N(0,1) inputs when synthetic data is allowed; else null.
+     */
+    static DataSet calibrationInputs(OnnxModel model, CompressOptions options) {
         CompressOptions.Calibration c = options.calibration();
         DataSet data;
         if (c.data() != null) {
@@ -49,12 +73,23 @@ final class HessianScoring {
             data = DataSet.of(OrtShapeOracle.syntheticInputs(graph, InputShapes.resolve(graph, Map.of(), c.samples()),
                     options.seed()));
         } else {
-            throw OnnxHapException.usage("the hessian criterion needs calibration data (--data), or --synthetic for "
-                    + "random inputs; --criterion l1 works without data");
+            return null;
         }
         if (data.size() == 0) {
             throw OnnxHapException.usage("the calibration data set is empty");
         }
+        return data;
+    }
+
+    /**
+     * The Hessian diagonal of the loss over the given weights on bound data: with labels the loss is
+     * cross-entropy; without, the model is its own teacher (distillation at T = 1).
+     *
+     * @param probes Hutchinson probes, 0 for an adaptive count
+     */
+    static HutchinsonTrace.Diagonal diagonal(OnnxModel model, DataSet data, java.util.Collection<String> weights,
+                                             int probes, int batchSize, long seed,
+                                             HutchinsonTrace.ProbeListener progress) {
         String output = Graph.of(model).outputs().get(0).name();
         Tensor targets;
         Loss loss;
@@ -63,24 +98,15 @@ final class HessianScoring {
             loss = Loss.CROSS_ENTROPY;
         } else {
             try (OrtModel ort = OrtModel.open(model)) {
-                targets = ort.run(data, c.batchSize()).get(output);
+                targets = ort.run(data, batchSize).get(output);
             }
             loss = Loss.DISTILLATION;
         }
-        Map<String, Integer> weights = new LinkedHashMap<>();
-        for (PruningGroup g : groups) {
-            if (g.prunable()) {
-                for (Member m : g.parameters()) {
-                    if (m.role() != Member.Role.THROUGH) {
-                        weights.put(m.tensor(), 0);
-                    }
-                }
-            }
-        }
+        Map<String, Integer> axes = new LinkedHashMap<>();
+        weights.forEach(w -> axes.put(w, 0));
         try (TfModel tf = TfModel.build(model)) {
-            HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, weights);
-            return new HessianImportance(trace.diagonal(data, targets, probes(c.probes()), c.batchSize(), 1e-2,
-                    options.seed(), progress));
+            HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, axes);
+            return trace.diagonal(data, targets, probes(probes), batchSize, 1e-2, seed, progress);
         }
     }
 }

@@ -246,24 +246,6 @@ public final class ImplantFitting {
         return Tensor.ofReals(weight.name(), weight.type(), weight.shape(), v);
     }
 
-    /**
-     * The inputs implants are fitted on: the calibration data (at most its Hessian sample count), else random
-     * N(0,1) inputs when --synthetic allows them, else null (the implants keep their SVD or centre-tap start).
-     */
-    static DataSet calibrationInputs(OnnxModel model, CompressOptions options) {
-        CompressOptions.Calibration c = options.calibration();
-        if (c.data() != null && c.data().size() > 0) {
-            DataSet bound = ai.onnxhap.data.ModelInputs.bind(c.data(), model);
-            return bound.slice(0, Math.min(c.samples(), bound.size()));
-        }
-        if (c.synthetic()) {
-            Graph graph = Graph.of(model);
-            return DataSet.of(ai.onnxhap.validate.OrtShapeOracle.syntheticInputs(graph,
-                    ai.onnxhap.graph.InputShapes.resolve(graph, Map.of(), c.samples()), options.seed()));
-        }
-        return null;
-    }
-
     /** Runs the model and returns the named intermediate values (added as graph outputs for the run). */
     static Map<String, Tensor> run(OnnxModel model, OrtModel.Options ort, DataSet data, List<String> values) {
         GraphProto.Builder g = model.proto().getGraph().toBuilder();
