@@ -2,7 +2,6 @@ package ai.onnxhap.cli;
 
 import ai.onnxhap.compress.CompressionJob;
 import ai.onnxhap.compress.CompressOptions;
-import ai.onnxhap.data.DataLoader;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.model.ModelIO;
@@ -171,7 +170,7 @@ final class CompressCommand implements Callable<Integer> {
         if (probes < 1 || hessianSamples < 1) {
             throw OnnxHapException.usage("--probes and --hessian-samples must be at least 1");
         }
-        var calibration = new CompressOptions.Calibration(data.load(), synthetic, hessianSamples, probes, 64);
+        var calibration = new CompressOptions.Calibration(data.load(loaded), synthetic, hessianSamples, probes, 64);
         PlanOptions plan = targetMacs == null
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
@@ -179,9 +178,8 @@ final class CompressCommand implements Callable<Integer> {
                 shapeOptions.resolve(loaded, 1), calibration);
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
-        DataSet train = trainData == null ? null
-                : trainLabels == null ? DataLoader.load(trainData) : DataLoader.load(trainData, trainLabels);
-        DataSet val = valData == null ? null : valLabels == null ? DataLoader.load(valData) : DataLoader.load(valData, valLabels);
+        DataSet train = data.loadOther(loaded, trainData, trainLabels, "--train-data/--train-labels");
+        DataSet val = data.loadOther(loaded, valData, valLabels, "--val-data/--val-labels");
         var jobData = CompressionJob.Data.of(calibration.data(), train, val, seed);
         if (jobData.validation() == null && !dryRun && maxAccuracyDrop == null) {
             spec.commandLine().getErr().println("onnx-hap: no data given: pruned without retraining or validation");

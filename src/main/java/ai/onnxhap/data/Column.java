@@ -51,8 +51,8 @@ sealed interface Column {
     /**
      * @param rows    the source rows this column holds, in order
      * @param type    the element type rows are converted to when read
-     * @param checked whether every row was already checked (finite, convertible to {@code type}) by
-     *                {@link ModelInputs#bind}, so binding again need not read the file
+     * @param checked whether every row was already checked (finite, convertible to {@code type}), so
+     *                binding again need not read the file
      */
     record Streamed(RowSource source, int[] rows, DataType type, boolean checked) implements Column {
         static Streamed of(RowSource source) {

@@ -117,7 +117,18 @@ public final class DataLoader {
         if (set.size() == 0) {
             throw OnnxHapException.usage("data " + data + " holds no samples");
         }
-        return set;
+        return requireFinite(set, data);
+    }
+
+    /**
+     * NaN/Inf are refused here, in file order, so the sample named is the one in the file, before any
+     * shuffle or split (a split could otherwise hide a bad sample from the part that is checked).
+     */
+    private static DataSet requireFinite(DataSet set, Path data) {
+        Map<String, Column> checked = new LinkedHashMap<>();
+        set.columns().forEach((name, c) -> checked.put(name, ModelInputs.isFloat(c.type())
+                ? ModelInputs.checkValues("data array '" + name + "' in " + data, c, c.type()) : c));
+        return DataSet.ofColumns(checked, set.labels().orElse(null), set.expectedOutputs());
     }
 
     private static boolean holdsTestData(Path dir) {

@@ -137,13 +137,18 @@ public final class ModelInputs {
         if (classes == 0) {
             return;
         }
-        long[] v = labels.longs();
-        for (int i = 0; i < v.length; i++) {
-            if (v[i] < 0 || v[i] >= classes) {
-                throw OnnxHapException.usage("label " + v[i] + " of sample " + i + " is out of range: the model's "
-                        + "output '" + model.proto().getGraph().getOutput(0).getName() + "' has " + classes
-                        + " classes, so labels must be in 0.." + (classes - 1));
+        // Data may be shuffled by now, so name the value and how often it occurs rather than a position.
+        long example = 0;
+        int bad = 0;
+        for (long v : labels.longs()) {
+            if (v < 0 || v >= classes) {
+                example = bad++ == 0 ? v : example;
             }
+        }
+        if (bad > 0) {
+            throw OnnxHapException.usage("labels must be in 0.." + (classes - 1) + ": the model's output '"
+                    + model.proto().getGraph().getOutput(0).getName() + "' has " + classes + " classes, but "
+                    + bad + (bad == 1 ? " label is " : " labels are ") + "out of range, e.g. " + example);
         }
     }
 
@@ -170,25 +175,34 @@ public final class ModelInputs {
                         + shapeString(shape));
             }
         }
+        return checkValues(what, column, spec.type());
+    }
+
+    /**
+     * Refuses NaN/Inf and values that do not fit {@code type}, naming the sample; returns the column
+     * converted to {@code type}. A streamed column is read through once, a chunk at a time, so bad values
+     * fail now rather than mid-training, and is marked as checked so later binds need not read it again.
+     */
+    static Column checkValues(String what, Column column, DataType type) {
         if (column instanceof Column.Held held) {
             Tensor t = held.tensor();
             checkFinite(what, t, 0);
-            return new Column.Held(convert(what, t, spec.type(), 0).withName(spec.name()));
+            return new Column.Held(convert(what, t, type, 0));
         }
         Column.Streamed streamed = (Column.Streamed) column;
-        if (streamed.checked() && streamed.type() == spec.type()) {
+        if (streamed.checked() && streamed.type() == type) {
             return streamed;
         }
-        // Read the file through once, a chunk at a time, so bad values fail now rather than mid-training.
+        long[] shape = streamed.shape();
         int rows = streamed.rows().length;
         int chunk = DataSet.chunkRows(streamed);
         long rowSize = Tensor.elementCount(java.util.Arrays.copyOfRange(shape, 1, shape.length));
         for (int from = 0; from < rows; from += chunk) {
-            Tensor part = streamed.slice(from, Math.min(rows, from + chunk)).tensor(spec.name());
+            Tensor part = streamed.slice(from, Math.min(rows, from + chunk)).tensor("");
             checkFinite(what, part, from);
-            convert(what, part, spec.type(), from * rowSize);
+            convert(what, part, type, from * rowSize);
         }
-        return new Column.Streamed(streamed.source(), streamed.rows(), spec.type(), true);
+        return new Column.Streamed(streamed.source(), streamed.rows(), type, true);
     }
 
     /** @param firstSample the sample index of {@code t}'s first row, for messages */
