@@ -41,6 +41,11 @@ final class MappedNpy implements RowSource {
     }
 
     static MappedNpy open(Path file) {
+        return open(file, SEGMENT_BYTES);
+    }
+
+    /** @param segmentBytes the most bytes mapped at once (small in tests, to exercise several segments) */
+    static MappedNpy open(Path file, long segmentBytes) {
         String source = file.toString();
         Npy.Header h;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
@@ -54,16 +59,16 @@ final class MappedNpy implements RowSource {
         }
         long rowValuesLong = Tensor.elementCount(Arrays.copyOfRange(shape, 1, shape.length));
         long rowBytesLong = rowValuesLong * h.width();
-        if (rowBytesLong > SEGMENT_BYTES) {
+        if (rowBytesLong > segmentBytes) {
             throw OnnxHapException.usage(file + " has samples of " + rowBytesLong + " bytes each, more than "
-                    + "onnx-hap handles (1 GB)");
+                    + "onnx-hap maps at once (" + (segmentBytes >> 20) + " MB)");
         }
         if (shape[0] > Integer.MAX_VALUE) {
             throw OnnxHapException.usage(file + " has " + shape[0] + " samples, more than onnx-hap handles");
         }
         int rows = (int) shape[0];
         int rowBytes = (int) rowBytesLong;
-        int rowsPerSegment = (int) Math.min(rows, SEGMENT_BYTES / Math.max(1, rowBytes));
+        int rowsPerSegment = (int) Math.min(rows, segmentBytes / Math.max(1, rowBytes));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long needed = h.dataOffset() + (long) rows * rowBytes;
             if (ch.size() < needed) {
