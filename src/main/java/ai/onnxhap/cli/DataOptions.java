@@ -2,15 +2,24 @@ package ai.onnxhap.cli;
 
 import ai.onnxhap.data.DataLoader;
 import ai.onnxhap.data.DataSet;
+import ai.onnxhap.data.ImageFolder;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.data.Preprocess;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Input data options: --data, --labels and --preprocess, in the formats DataLoader reads. */
 public final class DataOptions {
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec command;
+
     @Option(names = "--data", paramLabel = "FILE|DIR",
             description = "Inputs: .npz (arrays named after the model inputs, optional 'labels'), .npy (single-input "
                     + "models; read from disk in batches), a folder in ONNX test-data layout (input_0.pb, ...) or an "
@@ -35,7 +44,7 @@ public final class DataOptions {
             preprocess();
             return null;
         }
-        return DataLoader.load(data, labels, preprocess());
+        return announced(data, DataLoader.load(data, labels, preprocess()));
     }
 
     /**
@@ -62,7 +71,18 @@ public final class DataOptions {
             }
             return null;
         }
-        return ModelInputs.bind(DataLoader.load(other, otherLabels, preprocess()), model);
+        return ModelInputs.bind(announced(other, DataLoader.load(other, otherLabels, preprocess())), model);
+    }
+
+    /** Labels of an image folder come from its sorted sub-folder names: say which name became which index. */
+    private DataSet announced(Path path, DataSet set) {
+        if (command != null && DataLoader.isImageFolder(path)) {
+            List<String> classes = ImageFolder.classes(path);
+            command.commandLine().getErr().println("onnx-hap: " + path + ": " + set.size() + " images, classes "
+                    + IntStream.range(0, classes.size()).mapToObj(i -> classes.get(i) + "=" + i)
+                    .collect(Collectors.joining(", ")));
+        }
+        return set;
     }
 
     /** The parsed --preprocess, or null when it was not given. */

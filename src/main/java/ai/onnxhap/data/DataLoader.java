@@ -72,7 +72,7 @@ public final class DataLoader {
         DataSet set;
         String file = data.getFileName() == null ? data.toString() : data.getFileName().toString();
         String lower = file.toLowerCase(Locale.ROOT);
-        boolean images = Files.isDirectory(data) && ImageFolder.looksLikeOne(data) && !holdsTestData(data);
+        boolean images = isImageFolder(data);
         if (preprocess != null && !images) {
             throw OnnxHapException.usage("--preprocess applies to image folders (one sub-folder per class); "
                     + data + " is not one");
@@ -129,6 +129,11 @@ public final class DataLoader {
         set.columns().forEach((name, c) -> checked.put(name, ModelInputs.isFloat(c.type())
                 ? ModelInputs.checkValues("data array '" + name + "' in " + data, c, c.type()) : c));
         return DataSet.ofColumns(checked, set.labels().orElse(null), set.expectedOutputs());
+    }
+
+    /** True when {@code data} is a folder of class sub-folders rather than ONNX test data. */
+    public static boolean isImageFolder(Path data) {
+        return Files.isDirectory(data) && ImageFolder.looksLikeOne(data) && !holdsTestData(data);
     }
 
     private static boolean holdsTestData(Path dir) {

@@ -175,6 +175,51 @@ class ImageFolderTest {
     }
 
     @Test
+    void theCliAnnouncesClassIndicesAndValidatesOnAnImageFolder() throws Exception {
+        // Folder names sort in label order, so accuracy on the PNGs must equal accuracy on the fixture.
+        String[] names = {"0_tshirt", "1_trouser", "2_pullover", "3_dress", "4_coat", "5_sandal", "6_shirt",
+                "7_sneaker", "8_bag", "9_boot"};
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
+        DataSet fixture = DataLoader.load(npz).slice(0, 40);
+        float[] x = fixture.input("input").floats();
+        long[] labels = fixture.labels().orElseThrow().longs();
+        for (int n = 0; n < 40; n++) {
+            int[][] px = new int[28][28];
+            for (int i = 0; i < 784; i++) {
+                px[i / 28][i % 28] = Math.round((x[n * 784 + i] * 0.3530f + 0.2860f) * 255);
+            }
+            gray(String.format("classes/%s/%03d.png", names[(int) labels[n]], n), px);
+        }
+        Path resnet = TestModels.testdata().resolve("resnet_fmnist.onnx");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int code = ai.onnxhap.cli.CommandLineFactory.create(new java.io.PrintWriter(out), new java.io.PrintWriter(err))
+                .execute("validate", resnet.toString(), resnet.toString(), "--data", dir.resolve("classes").toString(),
+                        "--preprocess", "mean=0.2860,std=0.3530", "--warmup", "0", "--runs", "1", "--json");
+        assertEquals(0, code, err.toString());
+        assertEquals(10, java.util.Arrays.stream(labels).distinct().count(), "the fixture's first 40 hold every class");
+        String mapping = java.util.stream.IntStream.range(0, 10).mapToObj(i -> names[i] + "=" + i)
+                .collect(java.util.stream.Collectors.joining(", "));
+        assertTrue(err.toString().contains(": 40 images, classes " + mapping), err.toString());
+        var json = ai.onnxhap.report.Json.mapper().readTree(out.toString()).get("comparison");
+        assertEquals(40, json.get("samples").asInt());
+        double expected;
+        try (OrtModel ort = OrtModel.open(ModelIO.load(resnet))) {
+            float[] logits = ort.run(fixture, 16).get("logits").floats();
+            int right = 0;
+            for (int n = 0; n < 40; n++) {
+                int best = 0;
+                for (int c = 1; c < 10; c++) {
+                    best = logits[n * 10 + c] > logits[n * 10 + best] ? c : best;
+                }
+                right += best == labels[n] ? 1 : 0;
+            }
+            expected = right / 40.0;
+        }
+        assertEquals(expected, json.get("referenceAccuracy").asDouble(), 1e-9);
+    }
+
+    @Test
     void badFoldersAndSpecsFailWithOneLine() throws IOException {
         gray("mixed/a/small.png", new int[][] {{1, 2}, {3, 4}});
         gray("mixed/b/large.png", new int[][] {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}});
