@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -21,7 +22,6 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.Arrays;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -29,6 +29,8 @@ import java.util.function.UnaryOperator;
 /**
  * Named input tensors that share a sample axis (axis 0, N samples), optional integer labels (INT64 [N])
  * and, for ONNX test-data folders, the expected outputs. Immutable: every operation returns a new set.
+ * An array loaded from a .npy is streamed ({@link #isStreamed}): slices, selections and shuffles are index
+ * views on the memory-mapped file, and values are read when a batch asks for {@link #input}.
  */
 public final class DataSet {
     private final Map<String, Column> columns;

@@ -233,8 +233,8 @@ public final class ImageFolder {
         float[] std = p.std();
         float[] out = new float[c * hw];
         for (int ch = 0; ch < c; ch++) {
-            float m = p.perChannel(mean, ch, c);
-            float s = p.perChannel(std, ch, c);
+            float m = Preprocess.perChannel(mean, ch, c);
+            float s = Preprocess.perChannel(std, ch, c);
             for (int i = 0; i < hw; i++) {
                 float v = (d.planes()[ch * hw + i] - m) / s;
                 out[p.layout() == Preprocess.Layout.NCHW ? ch * hw + i : i * c + ch] = v;

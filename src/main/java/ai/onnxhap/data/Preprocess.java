@@ -142,7 +142,7 @@ public record Preprocess(int channels, Size resize, Size crop, float[] mean, flo
     }
 
     /** The mean or std for channel c of {@code channels}. */
-    float perChannel(float[] values, int c, int channels) {
+    static float perChannel(float[] values, int c, int channels) {
         if (values.length != 1 && values.length != channels) {
             throw bad("mean/std have " + values.length + " values for " + channels + "-channel images");
         }
