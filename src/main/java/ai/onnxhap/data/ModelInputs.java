@@ -137,18 +137,13 @@ public final class ModelInputs {
         if (classes == 0) {
             return;
         }
-        // Data may be shuffled by now, so name the value and how often it occurs rather than a position.
-        long example = 0;
-        int bad = 0;
-        for (long v : labels.longs()) {
-            if (v < 0 || v >= classes) {
-                example = bad++ == 0 ? v : example;
+        long[] v = labels.longs();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0 || v[i] >= classes) {
+                // Worded as Validator.accuracy words it, which checks the same thing on outputs.
+                throw OnnxHapException.usage("label " + v[i] + " of sample " + i + " is out of range for output '"
+                        + model.proto().getGraph().getOutput(0).getName() + "' with " + classes + " classes");
             }
-        }
-        if (bad > 0) {
-            throw OnnxHapException.usage("labels must be in 0.." + (classes - 1) + ": the model's output '"
-                    + model.proto().getGraph().getOutput(0).getName() + "' has " + classes + " classes, but "
-                    + bad + (bad == 1 ? " label is " : " labels are ") + "out of range, e.g. " + example);
         }
     }
 
