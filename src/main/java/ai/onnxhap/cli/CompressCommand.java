@@ -2,7 +2,6 @@ package ai.onnxhap.cli;
 
 import ai.onnxhap.compress.CompressionJob;
 import ai.onnxhap.compress.CompressOptions;
-import ai.onnxhap.data.DataLoader;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.model.ModelIO;
@@ -220,7 +219,7 @@ final class CompressCommand implements Callable<Integer> {
             }
         }
         int probeCount = probeCount();
-        var calibration = new CompressOptions.Calibration(data.load(), synthetic, hessianSamples, probeCount, 64);
+        var calibration = new CompressOptions.Calibration(data.load(loaded), synthetic, hessianSamples, probeCount, 64);
         PlanOptions plan = targetMacs == null
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
@@ -234,13 +233,9 @@ final class CompressCommand implements Callable<Integer> {
                 new CompressOptions.Implanting(implantRatio, style, !noImplantFit));
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
-        DataSet train = trainData == null ? null
-                : trainLabels == null ? DataLoader.load(trainData) : DataLoader.load(trainData, trainLabels);
-        DataSet val = valData == null ? null : valLabels == null ? DataLoader.load(valData) : DataLoader.load(valData, valLabels);
+        DataSet train = data.loadOther(loaded, trainData, trainLabels, "--train-data/--train-labels");
+        DataSet val = data.loadOther(loaded, valData, valLabels, "--val-data/--val-labels");
         var jobData = CompressionJob.Data.of(calibration.data(), train, val, seed);
-        if (jobData.validation() == null && !dryRun && maxAccuracyDrop == null) {
-            spec.commandLine().getErr().println("onnx-hap: no data given: pruned without retraining or validation");
-        }
         TrainConfig training = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
                 TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
         if (search) {
@@ -249,6 +244,9 @@ final class CompressCommand implements Callable<Integer> {
         CompressionJob.Outcome job = CompressionJob.run(loaded, sha, options, steps, jobData, training, maxAccuracyDrop,
                 runtime.ortOptions(), runtime.tfDevice(), dryRun, OrtShapeOracle.INSTANCE,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
+        if (jobData.validation() == null && !dryRun) {
+            spec.commandLine().getErr().println("onnx-hap: no data given: pruned without retraining or validation");
+        }
         if (report != null) {
             ai.onnxhap.model.AtomicFiles.writeString(report, Json.string(job.report()));
         }
@@ -305,7 +303,7 @@ final class CompressCommand implements Callable<Integer> {
             default -> throw OnnxHapException.usage("--pattern must be darb, fixed-block, row-balanced or irregular, "
                     + "got '" + pattern + "'");
         };
-        DataSet calibrationData = data.load();
+        DataSet calibrationData = data.load(loaded);
         if (search || targetMacs != null || !implants.isEmpty()) {
             throw OnnxHapException.usage("--search, --target-macs and --implant-node belong to --method hap");
         }
@@ -313,9 +311,8 @@ final class CompressCommand implements Callable<Integer> {
         var options = new ai.onnxhap.compress.DarbOptions(keep, sparsity, darbCriterion, steps, minElements,
                 Set.copyOf(exclude), dense, calibrationData == null ? null
                 : new ai.onnxhap.compress.DarbOptions.Calibration(calibrationData, hessianSamples, probeCount, 64), seed);
-        DataSet train = trainData == null ? null
-                : trainLabels == null ? DataLoader.load(trainData) : DataLoader.load(trainData, trainLabels);
-        DataSet val = valData == null ? null : valLabels == null ? DataLoader.load(valData) : DataLoader.load(valData, valLabels);
+        DataSet train = data.loadOther(loaded, trainData, trainLabels, "--train-data/--train-labels");
+        DataSet val = data.loadOther(loaded, valData, valLabels, "--val-data/--val-labels");
         var jobData = CompressionJob.Data.of(calibrationData, train, val, seed);
         if (maxAccuracyDrop != null && jobData.validation() == null) {
             throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");

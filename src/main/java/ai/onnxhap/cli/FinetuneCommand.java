@@ -1,7 +1,6 @@
 package ai.onnxhap.cli;
 
 import ai.onnxhap.compress.Retraining;
-import ai.onnxhap.data.DataLoader;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
@@ -92,11 +91,11 @@ final class FinetuneCommand implements Callable<Integer> {
         OnnxModel student = ModelIO.load(model);
         ModelIO.checkOutput(student, output);
         OnnxModel reference = teacher == null ? student : ModelIO.load(teacher);
-        DataSet train = data.load();
+        DataSet train = data.load(student);
         if (train == null) {
             throw OnnxHapException.usage("finetune needs training data: --data");
         }
-        DataSet val = valData == null ? null : valLabels == null ? DataLoader.load(valData) : DataLoader.load(valData, valLabels);
+        DataSet val = data.loadOther(student, valData, valLabels, "--val-data/--val-labels");
         TrainConfig config = new TrainConfig(epochs, batchSize, lr, optimizer, momentum, weightDecay, schedule, stepEvery,
                 gamma, temperature, seed);
         PrintStream progress = json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;

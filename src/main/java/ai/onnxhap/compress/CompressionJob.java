@@ -34,7 +34,8 @@ public final class CompressionJob {
             if (data != null && (train == null || validation == null)) {
                 DataSet shuffled = data.shuffled(seed);
                 boolean split = train == null && validation == null && data.size() > 1;
-                int cut = split ? Math.max(1, (int) Math.round(0.8 * data.size())) : data.size();
+                int cut = split ? Math.min(data.size() - 1, Math.max(1, (int) Math.round(0.8 * data.size())))
+                        : data.size();
                 train = train == null ? shuffled.slice(0, cut) : train;
                 validation = validation == null ? (split ? shuffled.slice(cut, data.size()) : shuffled) : validation;
             }

@@ -47,8 +47,9 @@ public final class Retraining {
     static void requireMemoryFor(OnnxModel model, DataSet data, int batchSize, long physicalBytes) {
         Graph graph = Graph.of(model);
         Map<String, long[]> one = new java.util.LinkedHashMap<>();
-        data.inputs().forEach((name, t) -> {
-            long[] s = t.shape();
+        // Shapes only: a streamed data set must not be copied onto the heap here.
+        data.names().forEach(name -> {
+            long[] s = data.shape(name).clone();
             s[0] = 1;
             one.put(name, s);
         });

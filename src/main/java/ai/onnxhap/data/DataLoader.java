@@ -29,9 +29,10 @@ import java.util.zip.ZipFile;
 
 /**
  * Loads {@code --data}: a NumPy .npz (arrays named after the model's inputs, optional {@code labels}), a
- * single .npy (for a single-input model, labels from a second .npy), or a folder in ONNX's test-data
- * layout ({@code test_data_set_N/input_M.pb}, or the {@code input_M.pb} files directly). Arrays keep
- * their file types; {@link ModelInputs#bind} converts them to the model's.
+ * single .npy (for a single-input model, labels from a second .npy; memory-mapped and read in batches), a
+ * folder in ONNX's test-data layout ({@code test_data_set_N/input_M.pb}, or the {@code input_M.pb} files
+ * directly), or an image folder with one sub-folder per class ({@link ImageFolder}). Arrays keep their file
+ * types; {@link ModelInputs#bind} converts them to the model's.
  */
 public final class DataLoader {
     /** The npz key that holds labels rather than an input. */
@@ -59,11 +60,30 @@ public final class DataLoader {
      * @param labels a .npy of integer labels, one per sample, or null
      */
     public static DataSet load(Path data, Path labels) {
+        return load(data, labels, null);
+    }
+
+    /**
+     * @param labels     a .npy of integer labels, one per sample, or null
+     * @param preprocess how to turn images into tensors; null for the defaults. Only image folders take one.
+     */
+    public static DataSet load(Path data, Path labels, Preprocess preprocess) {
         requireExists(data);
         DataSet set;
         String file = data.getFileName() == null ? data.toString() : data.getFileName().toString();
         String lower = file.toLowerCase(Locale.ROOT);
-        if (Files.isDirectory(data)) {
+        boolean images = isImageFolder(data);
+        if (preprocess != null && !images) {
+            throw OnnxHapException.usage("--preprocess applies to image folders (one sub-folder per class); "
+                    + data + " is not one");
+        }
+        if (images) {
+            if (labels != null) {
+                throw OnnxHapException.usage(data + " is an image folder, whose sub-folders give the labels; "
+                        + "do not give a labels file as well");
+            }
+            set = ImageFolder.load(data, preprocess == null ? Preprocess.NONE : preprocess);
+        } else if (Files.isDirectory(data)) {
             set = fromTestCases(loadTestCases(data));
         } else if (lower.endsWith(".npz")) {
             Map<String, Tensor> arrays = readNpz(data);
@@ -76,18 +96,48 @@ public final class DataLoader {
             }
             set = new DataSet(arrays, inNpz == null ? null : toLabels(inNpz, data + ":" + LABELS));
         } else if (lower.endsWith(".npy")) {
-            set = DataSet.of(Map.of("arr_0", readNpy(data, "arr_0")));
+            // Mapped, not read: a large training set stays on disk and batches read their rows.
+            set = DataSet.ofColumns(Map.of("arr_0", Column.Streamed.of(MappedNpy.open(data))), null, Map.of());
         } else {
-            throw OnnxHapException.usage("data " + data + " is not a .npz or .npy file nor a folder of ONNX test data");
+            throw OnnxHapException.usage("data " + data + " is not a .npz or .npy file, a folder of ONNX test data "
+                    + "nor an image folder with one sub-folder per class");
         }
         if (labels != null) {
             requireExists(labels);
             if (!labels.toString().toLowerCase(Locale.ROOT).endsWith(".npy")) {
                 throw OnnxHapException.usage("labels " + labels + " must be a .npy file");
             }
-            set = set.withLabels(toLabels(readNpy(labels, LABELS), labels.toString()));
+            Tensor y = toLabels(readNpy(labels, LABELS), labels.toString());
+            if (y.dim(0) != set.size()) {
+                throw OnnxHapException.usage("labels " + labels + " hold " + y.dim(0) + " labels but data " + data
+                        + " has " + set.size() + " samples");
+            }
+            set = set.withLabels(y);
         }
-        return set;
+        if (set.size() == 0) {
+            throw OnnxHapException.usage("data " + data + " holds no samples");
+        }
+        return requireFinite(set, data);
+    }
+
+    /**
+     * NaN/Inf are refused here, in file order, so the sample named is the one in the file, before any
+     * shuffle or split (a split could otherwise hide a bad sample from the part that is checked).
+     */
+    private static DataSet requireFinite(DataSet set, Path data) {
+        Map<String, Column> checked = new LinkedHashMap<>();
+        set.columns().forEach((name, c) -> checked.put(name, ModelInputs.isFloat(c.type())
+                ? ModelInputs.checkValues("data array '" + name + "' in " + data, c, c.type()) : c));
+        return DataSet.ofColumns(checked, set.labels().orElse(null), set.expectedOutputs());
+    }
+
+    /** True when {@code data} is a folder of class sub-folders rather than ONNX test data. */
+    public static boolean isImageFolder(Path data) {
+        return Files.isDirectory(data) && ImageFolder.looksLikeOne(data) && !holdsTestData(data);
+    }
+
+    private static boolean holdsTestData(Path dir) {
+        return list(dir).stream().anyMatch(p -> SET_DIR.matcher(p.getFileName().toString()).matches());
     }
 
     private static void requireExists(Path p) {

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -21,15 +22,19 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
  * Named input tensors that share a sample axis (axis 0, N samples), optional integer labels (INT64 [N])
  * and, for ONNX test-data folders, the expected outputs. Immutable: every operation returns a new set.
+ * An array loaded from a .npy is streamed ({@link #isStreamed}): slices, selections and shuffles are index
+ * views on the memory-mapped file, and values are read when a batch asks for {@link #input}.
  */
 public final class DataSet {
-    private final Map<String, Tensor> inputs;
+    private final Map<String, Column> columns;
+    private final Map<String, Tensor> held;
     private final Tensor labels;
     private final Map<String, Tensor> expectedOutputs;
     private final int size;
@@ -43,23 +48,38 @@ public final class DataSet {
      *                        may be empty
      */
     public DataSet(Map<String, Tensor> inputs, Tensor labels, Map<String, Tensor> expectedOutputs) {
-        if (inputs.isEmpty()) {
+        this(held(inputs), expectedOutputs, labels);
+    }
+
+    private static Map<String, Column> held(Map<String, Tensor> inputs) {
+        Map<String, Column> out = new LinkedHashMap<>();
+        inputs.forEach((k, v) -> out.put(k, new Column.Held(v)));
+        return out;
+    }
+
+    /** A set whose arrays may be streamed from disk; see {@link Column}. */
+    static DataSet ofColumns(Map<String, Column> columns, Tensor labels, Map<String, Tensor> expectedOutputs) {
+        return new DataSet(columns, expectedOutputs, labels);
+    }
+
+    private DataSet(Map<String, Column> columns, Map<String, Tensor> expectedOutputs, Tensor labels) {
+        if (columns.isEmpty()) {
             throw OnnxHapException.usage("data holds no input arrays");
         }
         long n = -1;
         String first = null;
-        for (Map.Entry<String, Tensor> e : inputs.entrySet()) {
-            Tensor t = e.getValue();
-            if (t.rank() == 0) {
+        for (Map.Entry<String, Column> e : columns.entrySet()) {
+            long[] shape = e.getValue().shape();
+            if (shape.length == 0) {
                 throw OnnxHapException.usage("data array '" + e.getKey() + "' is a scalar; arrays need the sample "
                         + "axis first");
             }
-            if (n >= 0 && t.dim(0) != n) {
+            if (n >= 0 && shape[0] != n) {
                 throw OnnxHapException.usage("data arrays disagree on the number of samples: '" + first + "' has "
-                        + n + ", '" + e.getKey() + "' has " + t.dim(0));
+                        + n + ", '" + e.getKey() + "' has " + shape[0]);
             }
             if (n < 0) {
-                n = t.dim(0);
+                n = shape[0];
                 first = e.getKey();
             }
         }
@@ -67,7 +87,11 @@ public final class DataSet {
             throw OnnxHapException.usage("data has " + n + " samples, more than onnx-hap handles");
         }
         this.size = (int) n;
-        this.inputs = copyNamed(inputs);
+        Map<String, Column> named = new LinkedHashMap<>();
+        columns.forEach((k, c) -> named.put(k, c instanceof Column.Held h ? new Column.Held(h.tensor(k)) : c));
+        this.columns = Collections.unmodifiableMap(named);
+        boolean allHeld = named.values().stream().allMatch(c -> c instanceof Column.Held);
+        this.held = allHeld ? copyNamed(map(named, (k, c) -> c.tensor(k))) : null;
         this.labels = labels == null ? null : checkLabels(labels, size);
         for (Map.Entry<String, Tensor> e : expectedOutputs.entrySet()) {
             if (e.getValue().rank() == 0 || e.getValue().dim(0) != size) {
@@ -110,21 +134,48 @@ public final class DataSet {
         return size;
     }
 
-    /** Inputs in their original order; unmodifiable. */
+    /**
+     * Inputs in their original order; unmodifiable. For a streamed set this reads every sample into memory:
+     * take {@link #batches} or {@link #slice} first, and {@link #shape} for shapes.
+     */
     public Map<String, Tensor> inputs() {
-        return inputs;
+        return held != null ? held : copyNamed(map(columns, (k, c) -> c.tensor(k)));
     }
 
     public List<String> names() {
-        return List.copyOf(inputs.keySet());
+        return List.copyOf(columns.keySet());
     }
 
+    /** One input's values; for a streamed set a copy of its rows, so call it on batches. */
     public Tensor input(String name) {
-        Tensor t = inputs.get(name);
-        if (t == null) {
+        return column(name).tensor(name);
+    }
+
+    /** One input's shape, samples first, without reading any values. */
+    public long[] shape(String name) {
+        return column(name).shape();
+    }
+
+    /** One input's element type. */
+    public DataType type(String name) {
+        return column(name).type();
+    }
+
+    /** True when some input is read from disk on demand rather than held in memory. */
+    public boolean isStreamed() {
+        return held == null;
+    }
+
+    Column column(String name) {
+        Column c = columns.get(name);
+        if (c == null) {
             throw new IllegalArgumentException("no input '" + name + "' in data with " + names());
         }
-        return t;
+        return c;
+    }
+
+    Map<String, Column> columns() {
+        return columns;
     }
 
     public Optional<Tensor> labels() {
@@ -137,11 +188,11 @@ public final class DataSet {
     }
 
     public DataSet withLabels(Tensor newLabels) {
-        return new DataSet(inputs, newLabels, expectedOutputs);
+        return new DataSet(columns, expectedOutputs, newLabels);
     }
 
     public DataSet withoutLabels() {
-        return new DataSet(inputs, null, expectedOutputs);
+        return new DataSet(columns, expectedOutputs, null);
     }
 
     /** Samples [from, to). */
@@ -152,9 +203,9 @@ public final class DataSet {
         if (from == 0 && to == size) {
             return this;
         }
-        return new DataSet(map(inputs, t -> TensorRows.slice(t, from, to)),
-                labels == null ? null : TensorRows.slice(labels, from, to),
-                map(expectedOutputs, t -> TensorRows.slice(t, from, to)));
+        return new DataSet(map(columns, (k, c) -> c.slice(from, to)),
+                map(expectedOutputs, t -> TensorRows.slice(t, from, to)),
+                labels == null ? null : TensorRows.slice(labels, from, to));
     }
 
     /** Consecutive batches in order; the last may be smaller. Each batch is sliced when first read. */
@@ -177,7 +228,7 @@ public final class DataSet {
         };
     }
 
-    /** The samples in a random order that depends only on the seed. */
+    /** The samples in a random order that depends only on the seed; a streamed set only permutes its indices. */
     public DataSet shuffled(long seed) {
         int[] order = new int[size];
         for (int i = 0; i < size; i++) {
@@ -198,9 +249,9 @@ public final class DataSet {
         for (int i : indices) {
             Objects.checkIndex(i, size);
         }
-        return new DataSet(map(inputs, t -> TensorRows.gather(t, indices)),
-                labels == null ? null : TensorRows.gather(labels, indices),
-                map(expectedOutputs, t -> TensorRows.gather(t, indices)));
+        return new DataSet(map(columns, (k, c) -> c.select(indices)),
+                map(expectedOutputs, t -> TensorRows.gather(t, indices)),
+                labels == null ? null : TensorRows.gather(labels, indices));
     }
 
     /** Concatenates data sets with the same arrays along the sample axis. */
@@ -209,7 +260,7 @@ public final class DataSet {
             throw new IllegalArgumentException("nothing to concatenate");
         }
         DataSet first = parts.get(0);
-        Map<String, Tensor> inputs = concatAll(parts, first.inputs.keySet(), DataSet::inputs);
+        Map<String, Tensor> inputs = concatAll(parts, first.columns.keySet(), DataSet::inputs);
         Tensor labels = null;
         if (parts.stream().allMatch(p -> p.labels != null)) {
             labels = TensorRows.concat(parts.stream().map(p -> p.labels).toList());
@@ -247,6 +298,12 @@ public final class DataSet {
         return out;
     }
 
+    private static <T> Map<String, T> map(Map<String, Column> in, BiFunction<String, Column, T> f) {
+        Map<String, T> out = new LinkedHashMap<>();
+        in.forEach((k, v) -> out.put(k, f.apply(k, v)));
+        return out;
+    }
+
     /**
      * A short, stable identifier for provenance: the first 16 hex digits of SHA-256 over every array's
      * name, element type, shape and little-endian bytes (names sorted), then the labels.
@@ -258,8 +315,17 @@ public final class DataSet {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
         }
-        for (Map.Entry<String, Tensor> e : new TreeMap<>(inputs).entrySet()) {
-            digest(sha, "input:" + e.getKey(), e.getValue());
+        for (String name : new TreeMap<>(columns).keySet()) {
+            Column c = columns.get(name);
+            if (c instanceof Column.Held h) {
+                digest(sha, "input:" + name, h.tensor());
+            } else {
+                digestHeader(sha, "input:" + name, c.type(), c.shape());
+                // Chunk by chunk: the same bytes as the whole array, without holding it.
+                for (DataSet chunk : batches(chunkRows(c))) {
+                    digestValues(sha, chunk.input(name));
+                }
+            }
         }
         if (labels != null) {
             digest(sha, "labels", labels);
@@ -267,14 +333,29 @@ public final class DataSet {
         return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
     }
 
+    /** Rows per chunk when a streamed column is read through: about 4 MB of values. */
+    static int chunkRows(Column c) {
+        long[] s = c.shape();
+        long row = Tensor.elementCount(Arrays.copyOfRange(s, 1, s.length));
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (1L << 20) / Math.max(1, row)));
+    }
+
     private static void digest(MessageDigest sha, String name, Tensor t) {
+        digestHeader(sha, name, t.type(), t.shape());
+        digestValues(sha, t);
+    }
+
+    private static void digestHeader(MessageDigest sha, String name, DataType type, long[] shape) {
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer head = ByteBuffer.allocate(16 + n.length + 8 * t.rank());
-        head.putInt(n.length).put(n).putInt(t.type().code()).putLong(t.rank());
-        for (long d : t.shape()) {
+        ByteBuffer head = ByteBuffer.allocate(16 + n.length + 8 * shape.length);
+        head.putInt(n.length).put(n).putInt(type.code()).putLong(shape.length);
+        for (long d : shape) {
             head.putLong(d);
         }
         sha.update(head.array(), 0, head.position());
+    }
+
+    private static void digestValues(MessageDigest sha, Tensor t) {
         if (t.type() == DataType.STRING) {
             for (byte[] s : t.strings()) {
                 sha.update(ByteBuffer.allocate(4).putInt(s.length).array());
@@ -319,8 +400,8 @@ public final class DataSet {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("DataSet[").append(size).append(" samples");
-        inputs.forEach((k, v) -> sb.append(", ").append(k).append(' ').append(ModelInputs.typeName(v.type()))
+        columns.forEach((k, v) -> sb.append(", ").append(k).append(' ').append(ModelInputs.typeName(v.type()))
                 .append(ModelInputs.shapeString(v.shape())));
-        return sb.append(labels != null ? ", labels]" : "]").toString();
+        return sb.append(labels != null ? ", labels" : "").append(isStreamed() ? ", streamed]" : "]").toString();
     }
 }

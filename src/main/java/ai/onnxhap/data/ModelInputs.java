@@ -79,12 +79,12 @@ public final class ModelInputs {
      */
     public static DataSet bind(DataSet data, OnnxModel model) {
         List<InputSpec> specs = specs(model);
-        Map<String, Tensor> byName = new LinkedHashMap<>();
+        Map<String, String> byName = new LinkedHashMap<>();
         List<String> positional = new ArrayList<>();
         Set<String> wanted = specs.stream().map(InputSpec::name).collect(Collectors.toSet());
         for (String name : data.names()) {
             if (wanted.contains(name)) {
-                byName.put(name, data.input(name));
+                byName.put(name, name);
             } else if (POSITIONAL.matcher(name).matches()) {
                 positional.add(name);
             } else {
@@ -99,18 +99,52 @@ public final class ModelInputs {
                     + " but the model has " + specs.size() + " inputs " + names(specs));
         }
         for (int i = 0; i < positional.size(); i++) {
-            byName.put(unbound.get(i).name(), data.input(positional.get(i)));
+            byName.put(unbound.get(i).name(), positional.get(i));
         }
-        Map<String, Tensor> bound = new LinkedHashMap<>();
+        Map<String, Column> bound = new LinkedHashMap<>();
         for (InputSpec spec : specs) {
-            Tensor t = byName.get(spec.name());
-            if (t == null) {
+            String array = byName.get(spec.name());
+            if (array == null) {
                 throw OnnxHapException.usage("model input '" + spec.name() + "' has no data; data has arrays "
                         + data.names());
             }
-            bound.put(spec.name(), check(spec, t).withName(spec.name()));
+            bound.put(spec.name(), check(spec, data.column(array)));
         }
-        return new DataSet(bound, data.labels().orElse(null), data.expectedOutputs());
+        data.labels().ifPresent(labels -> checkLabelRange(labels, model));
+        return DataSet.ofColumns(bound, data.labels().orElse(null), data.expectedOutputs());
+    }
+
+    /**
+     * The number of classes a classifier's first output declares: the static last axis of a [N, C] output,
+     * or 0 when the model does not say.
+     */
+    public static int classCount(OnnxModel model) {
+        GraphProto g = model.proto().getGraph();
+        if (g.getOutputCount() == 0 || !g.getOutput(0).getType().hasTensorType()) {
+            return 0;
+        }
+        TensorShapeProto shape = g.getOutput(0).getType().getTensorType().getShape();
+        if (shape.getDimCount() != 2 || !shape.getDim(1).hasDimValue()) {
+            return 0;
+        }
+        long c = shape.getDim(1).getDimValue();
+        return c > 0 && c <= Integer.MAX_VALUE ? (int) c : 0;
+    }
+
+    /** Cross-entropy would index past the logits, or TF would fail deep inside: refuse such labels here. */
+    private static void checkLabelRange(Tensor labels, OnnxModel model) {
+        int classes = classCount(model);
+        if (classes == 0) {
+            return;
+        }
+        long[] v = labels.longs();
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] < 0 || v[i] >= classes) {
+                // Worded as Validator.accuracy words it, which checks the same thing on outputs.
+                throw OnnxHapException.usage("label " + v[i] + " of sample " + i + " is out of range for output '"
+                        + model.proto().getGraph().getOutput(0).getName() + "' with " + classes + " classes");
+            }
+        }
     }
 
     private static int position(String name) {
@@ -122,24 +156,52 @@ public final class ModelInputs {
         return specs.stream().map(InputSpec::name).collect(Collectors.joining(", ", "[", "]"));
     }
 
-    private static Tensor check(InputSpec spec, Tensor t) {
+    private static Column check(InputSpec spec, Column column) {
         String what = "input '" + spec.name() + "'";
+        long[] shape = column.shape();
         if (spec.rankKnown()) {
-            boolean ok = spec.rank() == t.rank();
-            for (int i = 1; ok && i < t.rank(); i++) {
+            boolean ok = spec.rank() == shape.length;
+            for (int i = 1; ok && i < shape.length; i++) {
                 InputSpec.Dim d = spec.shape().get(i);
-                ok = !d.isStatic() || d.value() == t.dim(i);
+                ok = !d.isStatic() || d.value() == shape[i];
             }
             if (!ok) {
                 throw OnnxHapException.usage(what + " expects shape " + spec.shapeString() + ", data has "
-                        + shapeString(t.shape()));
+                        + shapeString(shape));
             }
         }
-        checkFinite(what, t);
-        return convert(what, t, spec.type());
+        return checkValues(what, column, spec.type());
     }
 
-    private static void checkFinite(String what, Tensor t) {
+    /**
+     * Refuses NaN/Inf and values that do not fit {@code type}, naming the sample; returns the column
+     * converted to {@code type}. A streamed column is read through once, a chunk at a time, so bad values
+     * fail now rather than mid-training, and is marked as checked so later binds need not read it again.
+     */
+    static Column checkValues(String what, Column column, DataType type) {
+        if (column instanceof Column.Held held) {
+            Tensor t = held.tensor();
+            checkFinite(what, t, 0);
+            return new Column.Held(convert(what, t, type, 0));
+        }
+        Column.Streamed streamed = (Column.Streamed) column;
+        if (streamed.checked() && streamed.type() == type) {
+            return streamed;
+        }
+        long[] shape = streamed.shape();
+        int rows = streamed.rows().length;
+        int chunk = DataSet.chunkRows(streamed);
+        long rowSize = Tensor.elementCount(java.util.Arrays.copyOfRange(shape, 1, shape.length));
+        for (int from = 0; from < rows; from += chunk) {
+            Tensor part = streamed.slice(from, Math.min(rows, from + chunk)).tensor("");
+            checkFinite(what, part, from);
+            convert(what, part, type, from * rowSize);
+        }
+        return new Column.Streamed(streamed.source(), streamed.rows(), type, true);
+    }
+
+    /** @param firstSample the sample index of {@code t}'s first row, for messages */
+    private static void checkFinite(String what, Tensor t, long firstSample) {
         int at = -1;
         double bad = 0;
         if (t.type().storage() == DataType.Storage.FLOAT) {
@@ -156,13 +218,19 @@ public final class ModelInputs {
             bad = at >= 0 ? v[at] : 0;
         }
         if (at >= 0) {
+            long row = Math.max(1, TensorRows.rowSize(t));
             throw OnnxHapException.usage(what + " has " + (Double.isNaN(bad) ? "NaN" : "Inf") + " in sample "
-                    + at / Math.max(1, TensorRows.rowSize(t)) + " (index " + at + ")");
+                    + (firstSample + at / row) + " (index " + (firstSample * row + at) + ")");
         }
     }
 
     /** Converts between float kinds or to an integer type the values fit; anything else is refused. */
     static Tensor convert(String what, Tensor t, DataType to) {
+        return convert(what, t, to, 0);
+    }
+
+    /** @param firstIndex the flat index of {@code t}'s first value in the whole array, for messages */
+    private static Tensor convert(String what, Tensor t, DataType to, long firstIndex) {
         DataType from = t.type();
         if (from == to) {
             return t;
@@ -176,7 +244,7 @@ public final class ModelInputs {
             for (int i = 0; i < v.length; i++) {
                 f[i] = round(to, (float) v[i]);
                 if (Float.isInfinite(f[i])) {
-                    throw OnnxHapException.usage(what + " value " + v[i] + " at index " + i
+                    throw OnnxHapException.usage(what + " value " + v[i] + " at index " + (firstIndex + i)
                             + " is out of " + typeName(to) + " range");
                 }
             }
@@ -187,8 +255,8 @@ public final class ModelInputs {
             for (int i = 0; i < v.length; i++) {
                 if (!fits(from, v[i], to)) {
                     throw OnnxHapException.usage(what + " expects " + typeName(to) + ", data value "
-                            + (from == DataType.UINT64 ? Long.toUnsignedString(v[i]) : v[i]) + " at index " + i
-                            + " does not fit");
+                            + (from == DataType.UINT64 ? Long.toUnsignedString(v[i]) : v[i]) + " at index "
+                            + (firstIndex + i) + " does not fit");
                 }
             }
             return Tensor.ofLongs(t.name(), to, t.shape(), v);

@@ -26,25 +26,62 @@ final class Npy {
     private Npy() {
     }
 
+    /** What an .npy header says: element type, byte order, shape, and where the data starts. */
+    record Header(DataType type, ByteOrder order, long[] shape, long dataOffset, int width) {
+        Header {
+            shape = shape.clone();
+        }
+
+        @Override
+        public long[] shape() {
+            return shape.clone();
+        }
+
+        long count() {
+            return Tensor.elementCount(shape);
+        }
+    }
+
     /**
      * @param name   the tensor's name
      * @param source the file (and entry) for messages
      */
     static Tensor read(InputStream in, String name, String source) throws IOException {
+        Header h = readHeader(in, source);
+        long count = h.count();
+        if (count * h.width() > Integer.MAX_VALUE - 8) {
+            throw OnnxHapException.usage(source + " holds " + count + " values, more than onnx-hap loads at once "
+                    + "(2 GB); save it as a single .npy, which is read from disk in batches");
+        }
+        int bytes = (int) (count * h.width());
+        byte[] data = in.readNBytes(bytes);
+        if (data.length < bytes) {
+            throw bad(source, "truncated data: " + data.length + " of " + bytes + " bytes");
+        }
+        Object values = allocate(h.type(), (int) count);
+        decodeInto(h.type(), ByteBuffer.wrap(data).order(h.order()), values, 0, (int) count);
+        return TensorRows.wrap(name, h.type(), h.shape(), values);
+    }
+
+    /** Reads and checks the magic number and header; the stream is left at the first data byte. */
+    static Header readHeader(InputStream in, String source) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8 || !Arrays.equals(Arrays.copyOf(magic, 6), MAGIC)) {
             throw bad(source, "no NPY magic number");
         }
         int major = magic[6];
         int headerLen;
+        int prefix;
         if (major == 1) {
             headerLen = (int) littleEndian(in.readNBytes(2), 2, source);
+            prefix = 10;
         } else if (major == 2 || major == 3) {
             long len = littleEndian(in.readNBytes(4), 4, source);
             if (len > 1 << 20) {
                 throw bad(source, "header of " + len + " bytes");
             }
             headerLen = (int) len;
+            prefix = 12;
         } else {
             throw bad(source, "unsupported NPY version " + major);
         }
@@ -72,22 +109,12 @@ final class Npy {
         int width = Integer.parseInt(descr.group(3));
         DataType type = type(kind, width, source);
         ByteOrder order = descr.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        long count;
         try {
-            count = Tensor.elementCount(shape);
+            Math.multiplyExact(Tensor.elementCount(shape), (long) width);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw bad(source, "invalid shape " + Arrays.toString(shape));
         }
-        if (count * width > Integer.MAX_VALUE - 8) {
-            throw OnnxHapException.usage(source + " holds " + count + " values, more than onnx-hap loads at once "
-                    + "(2 GB); use fewer samples");
-        }
-        int bytes = (int) (count * width);
-        byte[] data = in.readNBytes(bytes);
-        if (data.length < bytes) {
-            throw bad(source, "truncated data: " + data.length + " of " + bytes + " bytes");
-        }
-        return decode(name, type, shape, (int) count, ByteBuffer.wrap(data).order(order));
+        return new Header(type, order, shape, prefix + headerLen, width);
     }
 
     private static long littleEndian(byte[] b, int length, String source) {
@@ -136,29 +163,29 @@ final class Npy {
         return t;
     }
 
-    private static Tensor decode(String name, DataType type, long[] shape, int n, ByteBuffer b) {
+    static Object allocate(DataType type, int n) {
+        return switch (type.storage()) {
+            case FLOAT -> new float[n];
+            case DOUBLE -> new double[n];
+            default -> new long[n];
+        };
+    }
+
+    /** Decodes {@code n} values of the file's type from {@code b} into {@code dst} (from {@link #allocate}) at {@code at}. */
+    static void decodeInto(DataType type, ByteBuffer b, Object dst, int at, int n) {
         switch (type) {
-            case FLOAT -> {
-                float[] v = new float[n];
-                b.asFloatBuffer().get(v);
-                return Tensor.ofFloats(name, type, shape, v);
-            }
-            case DOUBLE -> {
-                double[] v = new double[n];
-                b.asDoubleBuffer().get(v);
-                return Tensor.ofDoubles(name, type, shape, v);
-            }
+            case FLOAT -> b.asFloatBuffer().get((float[]) dst, at, n);
+            case DOUBLE -> b.asDoubleBuffer().get((double[]) dst, at, n);
             case FLOAT16 -> {
-                float[] v = new float[n];
+                float[] v = (float[]) dst;
                 for (int i = 0; i < n; i++) {
-                    v[i] = FloatFormats.halfToFloat(b.getShort() & 0xffff);
+                    v[at + i] = FloatFormats.halfToFloat(b.getShort() & 0xffff);
                 }
-                return Tensor.ofFloats(name, type, shape, v);
             }
             default -> {
-                long[] v = new long[n];
+                long[] v = (long[]) dst;
                 for (int i = 0; i < n; i++) {
-                    v[i] = switch (type) {
+                    v[at + i] = switch (type) {
                         case INT8 -> b.get();
                         case UINT8 -> b.get() & 0xff;
                         case BOOL -> b.get() != 0 ? 1 : 0;
@@ -169,7 +196,6 @@ final class Npy {
                         default -> b.getLong();
                     };
                 }
-                return Tensor.ofLongs(name, type, shape, v);
             }
         }
     }
