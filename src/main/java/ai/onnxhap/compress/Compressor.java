@@ -174,9 +174,9 @@ public final class Compressor {
         }
         var c = o.calibration();
         int samples = c.data() == null ? c.samples() : Math.min(c.samples(), c.data().size());
-        return String.format("Hutchinson trace by %s, %d probes%s on %d %s samples, batch %d",
-                h.route().get().description(), h.probes(), c.probes() == 0 ? " (adaptive)" : "", samples,
-                c.data() == null ? "synthetic N(0,1)" : "calibration", c.batchSize());
+        return String.format("Hessian traces by Hutchinson, %d probes%s on %d %s samples (batch %d); %s",
+                h.probes(), c.probes() == 0 ? " (adaptive)" : "", samples,
+                c.data() == null ? "synthetic N(0,1)" : "calibration", c.batchSize(), h.route().get().description());
     }
 
     private static OnnxModel withProvenance(OnnxModel pruned, String sha, CompressOptions o, PruningPlan plan,
