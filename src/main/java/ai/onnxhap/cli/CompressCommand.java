@@ -232,12 +232,11 @@ final class CompressCommand implements Callable<Integer> {
                 shapeOptions.resolve(loaded, 1), calibration,
                 new CompressOptions.Implanting(implantRatio, style, !noImplantFit));
         String sha = Hashing.sha256(model);
-        java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        java.io.PrintStream progressOut = progressOut();
         DataSet train = data.loadOther(loaded, trainData, trainLabels, "--train-data/--train-labels");
         DataSet val = data.loadOther(loaded, valData, valLabels, "--val-data/--val-labels");
         var jobData = CompressionJob.Data.of(calibration.data(), train, val, seed);
-        TrainConfig training = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
-                TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
+        TrainConfig training = training();
         if (search) {
             return search(loaded, sha, options, jobData, training, progressOut);
         }
@@ -275,6 +274,17 @@ final class CompressCommand implements Callable<Integer> {
             }
         }
         return job.passed() ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
+    }
+
+    /** Retraining after surgery or masking: Adam with a cosine schedule, the same for both methods. */
+    private TrainConfig training() {
+        return new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
+                TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
+    }
+
+    /** Progress bars go to stderr, or nowhere when stdout carries JSON for a machine. */
+    private java.io.PrintStream progressOut() {
+        return json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
     }
 
     /** --probes as a count; 0 for auto (adaptive). */
@@ -317,11 +327,10 @@ final class CompressCommand implements Callable<Integer> {
         if (maxAccuracyDrop != null && jobData.validation() == null) {
             throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
         }
-        TrainConfig training = new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
-                TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
+        TrainConfig training = training();
         var gate = dryRun || jobData.validation() == null ? null : new ai.onnxhap.compress.AccuracyGate.Settings(
                 jobData.train(), jobData.validation(), training, maxAccuracyDrop, runtime.ortOptions(), runtime.tfDevice());
-        java.io.PrintStream progressOut = json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        java.io.PrintStream progressOut = progressOut();
         var result = ai.onnxhap.compress.DarbCompression.run(loaded, options, gate,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
         if (gate == null && !dryRun) {
