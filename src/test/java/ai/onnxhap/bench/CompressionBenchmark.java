@@ -36,6 +36,19 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("benchmark")
 class CompressionBenchmark {
+    /** The images as the model reads them: [N, 1, 28, 28] for the CNN, [N, 28, 28] (rows as a sequence) for the transformer. */
+    private static DataSet forModel(DataSet images, OnnxModel model) {
+        String input = Graph.of(model).inputs().get(0).name();
+        int rank = Graph.of(model).inputs().get(0).dims().length;
+        String name = images.names().get(0);
+        long[] shape = images.shape(name);
+        if (rank == 3 && shape.length == 4 && shape[1] == 1) {
+            var seq = images.input(name).reshape(new long[] {shape[0], shape[2], shape[3]});
+            return new DataSet(Map.of(input, seq), images.labels().orElseThrow());
+        }
+        return ModelInputs.bind(images, model);
+    }
+
     @Test
     void hapAgainstMagnitudeAndRandom() throws Exception {
         Path dir = Path.of(System.getProperty("hap.bench.data", "/tmp/onnx-hap-bench"));
@@ -45,11 +58,10 @@ class CompressionBenchmark {
                 : Path.of(modelPath));
         int samples = Integer.getInteger("hap.bench.samples", 10000);
         int epochs = Integer.getInteger("hap.bench.epochs", 2);
-        DataSet all = ModelInputs.bind(DataLoader.load(dir.resolve("fmnist_train_x.npy"), dir.resolve("fmnist_train_y.npy")),
-                model);
-        DataSet train = all.slice(0, Math.min(samples, all.size()));
-        DataSet val = ModelInputs.bind(DataLoader.load(dir.resolve("fmnist_test_x.npy"), dir.resolve("fmnist_test_y.npy")),
-                model).slice(0, 2000);
+        DataSet all = DataLoader.load(dir.resolve("fmnist_train_x.npy"), dir.resolve("fmnist_train_y.npy"));
+        DataSet train = forModel(all.slice(0, Math.min(samples, all.size())), model);
+        DataSet val = forModel(DataLoader.load(dir.resolve("fmnist_test_x.npy"), dir.resolve("fmnist_test_y.npy"))
+                .slice(0, 2000), model);
         DataSet calibration = train.slice(0, 256);
         var shapes = InputShapes.resolve(Graph.of(model), Map.of(), 1);
         double base;
