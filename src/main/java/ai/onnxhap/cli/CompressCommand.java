@@ -257,8 +257,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Json.write(job.gate() == null ? job.report() : Map.of("compression", job.report(), "validation", job.gate()),
-                    out);
+            Json.write(job.gate() == null ? job.report() : withValidation(job.report(), job.gate()), out);
         } else {
             CompressionRenderer.render(job.report(), out);
             if (job.steps() > 1) {
@@ -348,8 +347,7 @@ final class CompressCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Json.write(result.gate() == null ? result.report()
-                    : Map.of("compression", result.report(), "validation", result.gate()), out);
+            Json.write(result.gate() == null ? result.report() : withValidation(result.report(), result.gate()), out);
         } else {
             ai.onnxhap.report.DarbRenderer.render(result.report(), out);
             if (result.gate() != null) {
@@ -397,5 +395,13 @@ final class CompressCommand implements Callable<Integer> {
         }
         out.flush();
         return ExitCodes.OK;
+    }
+
+    /** The JSON of a gated run: the report, then the validation, in that order every time. */
+    private static Map<String, Object> withValidation(Object report, Object validation) {
+        Map<String, Object> both = new java.util.LinkedHashMap<>();
+        both.put("compression", report);
+        both.put("validation", validation);
+        return both;
     }
 }

@@ -203,15 +203,19 @@ public final class Compressor {
             prov.put("hessian", hessian);
         }
         prov.put("inputSha256", sha);
-        prov.put("inputShapes", o.inputShapes());
-        prov.put("exclude", o.plan().exclude());
+        // Sorted copies: the options hold immutable collections, whose order changes from one JVM to the next.
+        prov.put("inputShapes", new java.util.TreeMap<>(o.inputShapes()));
+        prov.put("exclude", new java.util.TreeSet<>(o.plan().exclude()));
         Map<String, int[]> removed = new LinkedHashMap<>();
         plan.decisions().stream().filter(d -> d.removedUnits().length > 0).forEach(d -> removed.put(d.group(), d.removedUnits()));
         prov.put("removedUnits", removed);
         prov.put("implantedUnits", implanted);
-        prov.put("implanting", Map.of("ratio", o.implanting().ratio(), "style",
-                o.implanting().style().name().toLowerCase(), "leastSquares", o.implanting().fit()));
-        prov.put("implants", o.implants());
+        Map<String, Object> implanting = new LinkedHashMap<>();
+        implanting.put("ratio", o.implanting().ratio());
+        implanting.put("style", o.implanting().style().name().toLowerCase());
+        implanting.put("leastSquares", o.implanting().fit());
+        prov.put("implanting", implanting);
+        prov.put("implants", new java.util.TreeMap<>(o.implants()));
         prov.put("implantBudget", o.implantBudget());
         return pruned.withMetadata(PROVENANCE_KEY, Json.string(prov));
     }

@@ -96,14 +96,12 @@ public final class TfModel implements AutoCloseable {
 
     static TfModel build(OnnxModel model, Map<String, long[]> inputShapes, Map<String, Tensor> fixedInputs,
                          OpHandlers handlers, Device device) {
+        NativeEnvironment.warnIfUnsafe();
         ai.onnxhap.graph.Graph onnx = ai.onnxhap.graph.Graph.of(model);
         Graph graph = new Graph();
         Session session = null;
         try {
-            // CPU hides every GPU from the session; otherwise TF's own placement decides.
-            session = device == Device.CPU
-                    ? new Session(graph, org.tensorflow.proto.ConfigProto.newBuilder().putDeviceCount("GPU", 0).build())
-                    : new Session(graph);
+            session = new Session(graph, sessionConfig(device));
             TfGraphBuilder builder = new TfGraphBuilder(onnx, graph, session, handlers);
             builder.build(inputShapes, fixedInputs);
             return new TfModel(model.label(), graph, session, builder, onnx);
@@ -114,6 +112,15 @@ public final class TfModel implements AutoCloseable {
             graph.close();
             throw e;
         }
+    }
+
+    /** CPU hides every GPU from the session; otherwise TF's own placement decides. */
+    static org.tensorflow.proto.ConfigProto sessionConfig(Device device) {
+        org.tensorflow.proto.ConfigProto.Builder config = org.tensorflow.proto.ConfigProto.newBuilder();
+        if (device == Device.CPU) {
+            config.putDeviceCount("GPU", 0);
+        }
+        return config.build();
     }
 
     /** Runs the model: every graph output by name. */
