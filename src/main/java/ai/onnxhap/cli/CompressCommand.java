@@ -90,6 +90,12 @@ final class CompressCommand implements Callable<Integer> {
             description = "Calibration samples the Hessian is estimated on (default: ${DEFAULT-VALUE}).")
     int hessianSamples;
 
+    @Option(names = "--ranking", defaultValue = "score", paramLabel = "score|per-cost",
+            description = "How Hessian sensitivities of different layers compete: the lowest first (score, HAP's "
+                    + "paper), or the lowest per parameter (or MAC) the removal frees (per-cost). Data-free "
+                    + "criteria are normalised per layer either way (default: ${DEFAULT-VALUE}).")
+    String ranking;
+
     @Option(names = "--max-layer-ratio", defaultValue = "0.95", paramLabel = "R",
             description = "At most this fraction of any one layer's units is removed (default: ${DEFAULT-VALUE}).")
     double maxLayerRatio;
@@ -223,6 +229,11 @@ final class CompressCommand implements Callable<Integer> {
         PlanOptions plan = targetMacs == null
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
+        plan = plan.withRanking(switch (ranking) {
+            case "score" -> PlanOptions.Ranking.SCORE;
+            case "per-cost" -> PlanOptions.Ranking.SCORE_PER_COST;
+            default -> throw OnnxHapException.usage("--ranking must be score or per-cost, got '" + ranking + "'");
+        });
         ChannelImplant.Style style = switch (implantStyle) {
             case "lowrank" -> ChannelImplant.Style.LOWRANK;
             case "pointwise" -> ChannelImplant.Style.POINTWISE;

@@ -135,8 +135,7 @@ public final class CompressionJob {
     }
 
     private static CompressOptions withRatio(CompressOptions o, double ratio) {
-        PlanOptions p = o.plan();
-        return new CompressOptions(new PlanOptions(ratio, p.maxLayerRatio(), p.exclude(), p.roundTo(), p.budget()),
+        return new CompressOptions(o.plan().withRatio(ratio),
                 o.criterion(), o.seed(), o.implants(), o.implantBudget(), o.inputShapes(), o.calibration(),
                 o.implanting());
     }

@@ -96,7 +96,7 @@ public final class Compressor {
         }
         java.util.function.Function<String, Double> cost = costPerElement(graph, before, options.plan().budget());
         java.util.function.Function<Double, PruningPlan> planAt = ratio -> PruningPlanner.plan(groups, scores,
-                withRatio(options.plan(), ratio), importance.name(),
+                options.plan().withRatio(ratio), importance.name(),
                 name -> graph.initializerProtos().get(name).getDimsList().stream().mapToLong(Long::longValue).toArray(),
                 name -> graph.consumers(name).stream().map(n -> n.name()).toList(), importance.comparableAcrossGroups(),
                 cost);
@@ -163,10 +163,6 @@ public final class Compressor {
         }
     }
 
-    private static ai.onnxhap.plan.PlanOptions withRatio(ai.onnxhap.plan.PlanOptions p, double ratio) {
-        return new ai.onnxhap.plan.PlanOptions(ratio, p.maxLayerRatio(), p.exclude(), p.roundTo(), p.budget());
-    }
-
     /** One line on how Hessian scores were estimated; null for data-free criteria. */
     private static String scoring(Importance importance, CompressOptions o) {
         if (!(importance instanceof ai.onnxhap.score.HessianImportance h) || h.route().isEmpty()) {
@@ -188,6 +184,7 @@ public final class Compressor {
         prov.put("ratio", o.plan().ratio());
         prov.put("budget", o.plan().budget().name().toLowerCase());
         prov.put("maxLayerRatio", o.plan().maxLayerRatio());
+        prov.put("ranking", o.plan().ranking().name().toLowerCase().replace('_', '-'));
         prov.put("seed", o.seed());
         if (plan.criterion().equals("hessian")) {
             var c = o.calibration();

@@ -9,8 +9,10 @@ import java.util.Set;
  * @param exclude        node names whose groups stay untouched
  * @param roundTo        kept channel/neuron counts are multiples of this (vectorised kernels run fastest on
  *                       whole blocks of 8 or 16 channels); heads and layers narrower than it are not rounded
+ * @param ranking        how units of different groups compete when their scores share one scale
  */
-public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo, Budget budget) {
+public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo, Budget budget,
+                          Ranking ranking) {
 
     /** What the ratio is a fraction of. */
     public enum Budget {
@@ -20,8 +22,34 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
         MACS
     }
 
+    /**
+     * How a comparable score (HAP's sensitivity estimates the loss a unit's removal costs) becomes a rank. Scores
+     * that do not compare across groups (magnitudes) are normalised per group and ranked as they are either way.
+     */
+    public enum Ranking {
+        /** The lowest score first, as HAP's paper ranks. */
+        SCORE,
+        /**
+         * The lowest score per unit of budget the removal frees first: a greedy knapsack, so a unit that costs
+         * little loss but frees many parameters (a wide layer's) goes before one that frees few.
+         */
+        SCORE_PER_COST
+    }
+
     public PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo) {
         this(ratio, maxLayerRatio, exclude, roundTo, Budget.PARAMS);
+    }
+
+    public PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo, Budget budget) {
+        this(ratio, maxLayerRatio, exclude, roundTo, budget, Ranking.SCORE);
+    }
+
+    public PlanOptions withRatio(double r) {
+        return new PlanOptions(r, maxLayerRatio, exclude, roundTo, budget, ranking);
+    }
+
+    public PlanOptions withRanking(Ranking r) {
+        return new PlanOptions(ratio, maxLayerRatio, exclude, roundTo, budget, r);
     }
 
     public PlanOptions {
@@ -35,5 +63,6 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
             throw OnnxHapException.usage("--round-to must be at least 1, got " + roundTo);
         }
         exclude = Set.copyOf(exclude);
+        java.util.Objects.requireNonNull(ranking, "ranking");
     }
 }

@@ -73,7 +73,9 @@ public final class PruningPlanner {
                 excludedBy.put(g.id(), hit);
             }
             if (g.prunable() && hit == null && options.ratio() > 0) {
-                chunks.addAll(chunks(g, gi, scores.get(g.id()), options, comparable));
+                double perUnit = comparable && options.ranking() == PlanOptions.Ranking.SCORE_PER_COST
+                        ? costPerUnit(g, dims, costPerElement) : 1;
+                chunks.addAll(chunks(g, gi, scores.get(g.id()), options, comparable, perUnit));
             }
         }
         chunks.sort(Comparator.comparingDouble(Chunk::score).thenComparingInt(Chunk::groupIndex)
@@ -129,7 +131,7 @@ public final class PruningPlanner {
      * rounding step, the rest are one step each; the cap (maxLayerRatio, at least one step kept) bounds them.
      */
     private static List<Chunk> chunks(PruningGroup g, int groupIndex, double[] scores, PlanOptions o,
-                                      boolean comparable) {
+                                      boolean comparable, double costPerUnit) {
         int n = g.units();
         int step = g.kind() == PruningGroup.Kind.HEAD || n <= o.roundTo() ? 1 : o.roundTo();
         double mean = comparable ? 1 : Arrays.stream(scores).average().orElse(1);
@@ -150,12 +152,27 @@ public final class PruningPlanner {
                 units.add(order[k]);
                 sum += scores[order[k]];
             }
-            double s = sum / size;
+            double s = sum / size / costPerUnit;
             out.add(new Chunk(g, groupIndex, out.size(), units, mean > 0 ? s / mean : s));
             pos += size;
             size = step;
         }
         return out;
+    }
+
+    /** What removing one of the group's units frees, in the budget's unit, at the model's original shapes. */
+    private static double costPerUnit(PruningGroup g, Map<String, long[]> dims, Function<String, Double> costPerElement) {
+        int[] all = new int[g.units()];
+        for (int u = 0; u < all.length; u++) {
+            all[u] = u;
+        }
+        double cost = 0;
+        for (Member m : g.parameters()) {
+            long[] d = dims.get(m.tensor());
+            cost += (double) m.map().removed(all).length * (elements(d) / Math.max(1, d[m.axis()]))
+                    * costPerElement.apply(m.tensor());
+        }
+        return Math.max(1e-12, cost / Math.max(1, g.units()));
     }
 
     private static int roundUp(int x, int step) {

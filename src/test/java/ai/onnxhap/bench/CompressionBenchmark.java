@@ -63,6 +63,8 @@ class CompressionBenchmark {
         DataSet val = forModel(DataLoader.load(dir.resolve("fmnist_test_x.npy"), dir.resolve("fmnist_test_y.npy"))
                 .slice(0, 2000), model);
         DataSet calibration = train.slice(0, 256);
+        PlanOptions.Ranking ranking = PlanOptions.Ranking.valueOf(System.getProperty("hap.bench.ranking", "score")
+                .toUpperCase().replace('-', '_'));
         var shapes = InputShapes.resolve(Graph.of(model), Map.of(), 1);
         double base;
         try (OrtModel ort = OrtModel.open(model)) {
@@ -70,7 +72,8 @@ class CompressionBenchmark {
                     val.labels().orElseThrow());
         }
         System.out.printf("%nCompression benchmark: %s, %d training samples, %d epochs Adam 1e-3, %d validation "
-                + "samples; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs, val.size(), 100 * base);
+                + "samples, ranking %s; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs, val.size(),
+                ranking.name().toLowerCase(), 100 * base);
         System.out.println("ratio  criterion          params removed  MACs ratio  acc. before retraining  acc. after  drop");
         for (String r0 : System.getProperty("hap.bench.ratios", "0.5,0.7").split(",")) {
             double ratio = Double.parseDouble(r0);
@@ -83,7 +86,8 @@ class CompressionBenchmark {
                                 variant.split("\\+")[1].toUpperCase()), true)
                         : CompressOptions.Implanting.none();
                 var calibrationOptions = new CompressOptions.Calibration(calibration, false, 256, 16, 64);
-                var options = new CompressOptions(new PlanOptions(ratio, 0.95, Set.of(), 8), criterion, 0, Map.of(), 0.5,
+                var options = new CompressOptions(new PlanOptions(ratio, 0.95, Set.of(), 8).withRanking(ranking),
+                        criterion, 0, Map.of(), 0.5,
                         shapes, calibrationOptions, implanting);
                 var result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
                 TrainConfig noTraining = new TrainConfig(0, 64, 1e-3, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
