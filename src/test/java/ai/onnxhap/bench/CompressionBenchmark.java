@@ -32,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * HAP (Hessian) against L1 magnitude and random pruning on the residual CNN fixture, same fine-tuning budget,
  * accuracy on 2,000 Fashion-MNIST test images (the fixture never saw them). Data: tools/bench_train_torch.py --export /tmp/onnx-hap-bench
  * (training images) and testdata. Run: mvn test -Pbench -Dtest=CompressionBenchmark -Dhap.test.heap=4g
- * [-Dhap.bench.samples=10000 -Dhap.bench.epochs=2 -Dhap.bench.model=testdata/transformer_fmnist.onnx]
+ * [-Dhap.bench.samples=10000 -Dhap.bench.epochs=2 -Dhap.bench.model=testdata/transformer_fmnist.onnx
+ * -Dhap.bench.dense=true (also fine-tune the unpruned model with the same budget) -Dhap.bench.ranking=per-cost]
  */
 @Tag("benchmark")
 class CompressionBenchmark {
@@ -74,6 +75,14 @@ class CompressionBenchmark {
         System.out.printf("%nCompression benchmark: %s, %d training samples, %d epochs Adam 1e-3, %d validation "
                 + "samples, ranking %s; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs, val.size(),
                 ranking.name().toLowerCase(), 100 * base);
+        if (Boolean.getBoolean("hap.bench.dense")) {
+            // The fixture was trained briefly: the same fine-tuning budget on the unpruned model says how much of
+            // a pruned model's gain over the original is training rather than pruning.
+            var dense = AccuracyGate.run(model, model, new AccuracyGate.Settings(train, val, training(epochs), null,
+                    OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
+            System.out.printf("unpruned model fine-tuned with the same budget: %.2f%%%n",
+                    100 * dense.comparison().candidateAccuracy());
+        }
         System.out.println("ratio  criterion          params removed  MACs ratio  acc. before retraining  acc. after  drop");
         for (String r0 : System.getProperty("hap.bench.ratios", "0.5,0.7").split(",")) {
             double ratio = Double.parseDouble(r0);
@@ -90,14 +99,10 @@ class CompressionBenchmark {
                         criterion, 0, Map.of(), 0.5,
                         shapes, calibrationOptions, implanting);
                 var result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
-                TrainConfig noTraining = new TrainConfig(0, 64, 1e-3, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
-                        TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, 0);
-                TrainConfig training = new TrainConfig(epochs, 64, 1e-3, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
-                        TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, 0);
-                var before = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(null, val, noTraining,
+                var before = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(null, val, training(0),
                         null, OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
-                var after = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(train, val, training, null,
-                        OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
+                var after = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(train, val,
+                        training(epochs), null, OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
                 var r = result.report();
                 System.out.printf("%.1f    %-17s  %13.1f%%  %9.2fx  %21.2f%%  %9.2f%%  %5.2f%n", ratio, variant,
                         100.0 * (r.paramsBefore() - r.paramsAfter()) / r.paramsBefore(),
@@ -105,5 +110,11 @@ class CompressionBenchmark {
                         100 * after.comparison().candidateAccuracy(), after.drop());
             }
         }
+    }
+
+    /** The fine-tuning budget every variant gets: Adam 1e-3, cosine schedule, batch 64. */
+    private static TrainConfig training(int epochs) {
+        return new TrainConfig(epochs, 64, 1e-3, TrainConfig.Optimizer.ADAM, 0.9, 1e-4, TrainConfig.Schedule.COSINE, 1,
+                0.1, 4.0, 0);
     }
 }
