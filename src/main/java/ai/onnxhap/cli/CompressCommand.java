@@ -231,7 +231,7 @@ final class CompressCommand implements Callable<Integer> {
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
         plan = plan.withRanking(switch (ranking) {
             case "score" -> PlanOptions.Ranking.SCORE;
-            case "per-cost" -> PlanOptions.Ranking.SCORE_PER_COST;
+            case "per-cost" -> PlanOptions.Ranking.PER_COST;
             default -> throw OnnxHapException.usage("--ranking must be score or per-cost, got '" + ranking + "'");
         });
         ChannelImplant.Style style = switch (implantStyle) {

@@ -33,7 +33,7 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
          * The lowest score per unit of budget the removal frees first: a greedy knapsack, so a unit that costs
          * little loss but frees many parameters (a wide layer's) goes before one that frees few.
          */
-        SCORE_PER_COST
+        PER_COST
     }
 
     public PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo) {

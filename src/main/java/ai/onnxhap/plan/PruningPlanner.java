@@ -73,7 +73,7 @@ public final class PruningPlanner {
                 excludedBy.put(g.id(), hit);
             }
             if (g.prunable() && hit == null && options.ratio() > 0) {
-                double perUnit = comparable && options.ranking() == PlanOptions.Ranking.SCORE_PER_COST
+                double perUnit = comparable && options.ranking() == PlanOptions.Ranking.PER_COST
                         ? costPerUnit(g, dims, costPerElement) : 1;
                 chunks.addAll(chunks(g, gi, scores.get(g.id()), options, comparable, perUnit));
             }

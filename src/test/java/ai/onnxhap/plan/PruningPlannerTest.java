@@ -43,14 +43,14 @@ class PruningPlannerTest {
         // then wide units until 220 are reached: 2 more (200).
         assertEquals(Map.of("narrow", 7, "wide", 2), removedPerGroup(PlanOptions.Ranking.SCORE, scores));
         // Per parameter the wide units are cheaper (0.05 vs 0.1 per parameter): three of them reach 300 >= 220.
-        assertEquals(Map.of("narrow", 0, "wide", 3), removedPerGroup(PlanOptions.Ranking.SCORE_PER_COST, scores));
+        assertEquals(Map.of("narrow", 0, "wide", 3), removedPerGroup(PlanOptions.Ranking.PER_COST, scores));
     }
 
     @Test
     void withRatioKeepsEveryOtherSetting() {
         PlanOptions o = new PlanOptions(0.5, 0.8, Set.of("a"), 4, PlanOptions.Budget.MACS)
-                .withRanking(PlanOptions.Ranking.SCORE_PER_COST);
+                .withRanking(PlanOptions.Ranking.PER_COST);
         assertEquals(new PlanOptions(0.3, 0.8, Set.of("a"), 4, PlanOptions.Budget.MACS,
-                PlanOptions.Ranking.SCORE_PER_COST), o.withRatio(0.3));
+                PlanOptions.Ranking.PER_COST), o.withRatio(0.3));
     }
 }
