@@ -101,7 +101,10 @@ public final class TfModel implements AutoCloseable {
         Graph graph = new Graph();
         Session session = null;
         try {
-            session = new Session(graph, sessionConfig(device));
+            // CPU hides every GPU from the session; otherwise TF's own placement decides.
+            session = device == Device.CPU
+                    ? new Session(graph, org.tensorflow.proto.ConfigProto.newBuilder().putDeviceCount("GPU", 0).build())
+                    : new Session(graph);
             TfGraphBuilder builder = new TfGraphBuilder(onnx, graph, session, handlers);
             builder.build(inputShapes, fixedInputs);
             return new TfModel(model.label(), graph, session, builder, onnx);
@@ -112,15 +115,6 @@ public final class TfModel implements AutoCloseable {
             graph.close();
             throw e;
         }
-    }
-
-    /** CPU hides every GPU from the session; otherwise TF's own placement decides. */
-    static org.tensorflow.proto.ConfigProto sessionConfig(Device device) {
-        org.tensorflow.proto.ConfigProto.Builder config = org.tensorflow.proto.ConfigProto.newBuilder();
-        if (device == Device.CPU) {
-            config.putDeviceCount("GPU", 0);
-        }
-        return config.build();
     }
 
     /** Runs the model: every graph output by name. */
