@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * (training images) and testdata. Run: mvn test -Pbench -Dtest=CompressionBenchmark -Dhap.test.heap=4g
  * [-Dhap.bench.samples=10000 -Dhap.bench.epochs=2 -Dhap.bench.model=testdata/transformer_fmnist.onnx
  * -Dhap.bench.dense=true (also fine-tune the unpruned model with the same budget) -Dhap.bench.ranking=per-cost
- * -Dhap.bench.val=10000 (test images to score on; 2,000 by default, ±0.8 points of binomial noise at 86%)]
+ * -Dhap.bench.maxLayerRatio=0.95 -Dhap.bench.val=10000 (test images to score on; 2,000 by default, ±0.8 points of binomial noise at 86%)]
  */
 @Tag("benchmark")
 class CompressionBenchmark {
@@ -65,6 +65,7 @@ class CompressionBenchmark {
         DataSet val = forModel(DataLoader.load(dir.resolve("fmnist_test_x.npy"), dir.resolve("fmnist_test_y.npy"))
                 .slice(0, Integer.getInteger("hap.bench.val", 2000)), model);
         DataSet calibration = train.slice(0, 256);
+        double maxLayerRatio = Double.parseDouble(System.getProperty("hap.bench.maxLayerRatio", "0.95"));
         PlanOptions.Ranking ranking = PlanOptions.Ranking.valueOf(System.getProperty("hap.bench.ranking", "score")
                 .toUpperCase().replace('-', '_'));
         var shapes = InputShapes.resolve(Graph.of(model), Map.of(), 1);
@@ -96,7 +97,7 @@ class CompressionBenchmark {
                                 variant.split("\\+")[1].toUpperCase()), true)
                         : CompressOptions.Implanting.none();
                 var calibrationOptions = new CompressOptions.Calibration(calibration, false, 256, 16, 64);
-                var options = new CompressOptions(new PlanOptions(ratio, 0.95, Set.of(), 8).withRanking(ranking),
+                var options = new CompressOptions(new PlanOptions(ratio, maxLayerRatio, Set.of(), 8).withRanking(ranking),
                         criterion, 0, Map.of(), 0.5,
                         shapes, calibrationOptions, implanting);
                 var result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
