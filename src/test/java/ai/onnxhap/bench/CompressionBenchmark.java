@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
  * (training images) and testdata. Run: mvn test -Pbench -Dtest=CompressionBenchmark -Dhap.test.heap=4g
  * [-Dhap.bench.samples=10000 -Dhap.bench.epochs=2 -Dhap.bench.model=testdata/transformer_fmnist.onnx
  * -Dhap.bench.dense=true (also fine-tune the unpruned model with the same budget) -Dhap.bench.ranking=per-cost
+ * -Dhap.bench.teacher=true (retrain by distillation from the original instead of on labels)
  * -Dhap.bench.maxLayerRatio=0.95 -Dhap.bench.val=10000 (test images to score on; 2,000 by default, ±0.8 points of binomial noise at 86%)]
  */
 @Tag("benchmark")
@@ -65,6 +66,8 @@ class CompressionBenchmark {
         DataSet val = forModel(DataLoader.load(dir.resolve("fmnist_test_x.npy"), dir.resolve("fmnist_test_y.npy"))
                 .slice(0, Integer.getInteger("hap.bench.val", 2000)), model);
         DataSet calibration = train.slice(0, 256);
+        // Retrain on the original model's logits (distillation at T = 4) instead of the labels.
+        DataSet fineTuning = Boolean.getBoolean("hap.bench.teacher") ? train.withoutLabels() : train;
         double maxLayerRatio = Double.parseDouble(System.getProperty("hap.bench.maxLayerRatio", "0.95"));
         PlanOptions.Ranking ranking = PlanOptions.Ranking.valueOf(System.getProperty("hap.bench.ranking", "score")
                 .toUpperCase().replace('-', '_'));
@@ -75,12 +78,13 @@ class CompressionBenchmark {
                     val.labels().orElseThrow());
         }
         System.out.printf("%nCompression benchmark: %s, %d training samples, %d epochs Adam 1e-3, %d validation "
-                + "samples, ranking %s; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs, val.size(),
-                ranking.name().toLowerCase(), 100 * base);
+                + "samples, ranking %s, retraining on %s; unpruned accuracy %.2f%%%n", model.label(), train.size(), epochs,
+                val.size(), ranking.name().toLowerCase(), fineTuning == train ? "labels" : "the original's logits",
+                100 * base);
         if (Boolean.getBoolean("hap.bench.dense")) {
             // The fixture was trained briefly: the same fine-tuning budget on the unpruned model says how much of
             // a pruned model's gain over the original is training rather than pruning.
-            var dense = AccuracyGate.run(model, model, new AccuracyGate.Settings(train, val, training(epochs), null,
+            var dense = AccuracyGate.run(model, model, new AccuracyGate.Settings(fineTuning, val, training(epochs), null,
                     OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
             System.out.printf("unpruned model fine-tuned with the same budget: %.2f%%%n",
                     100 * dense.comparison().candidateAccuracy());
@@ -103,7 +107,7 @@ class CompressionBenchmark {
                 var result = new Compressor(OrtShapeOracle.INSTANCE).compress(model, "", options, false);
                 var before = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(null, val, training(0),
                         null, OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
-                var after = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(train, val,
+                var after = AccuracyGate.run(model, result.model(), new AccuracyGate.Settings(fineTuning, val,
                         training(epochs), null, OrtModel.Options.defaults(), TfModel.Device.CPU), ProgressListener.NONE);
                 var r = result.report();
                 System.out.printf("%.1f    %-17s  %13.1f%%  %9.2fx  %21.2f%%  %9.2f%%  %5.2f%n", ratio, variant,
