@@ -24,7 +24,7 @@ public final class NativeEnvironment {
     /** The variable, and the value the launcher and the tests set. */
     public static final String ONEDNN_VARIABLE = "TF_ENABLE_ONEDNN_OPTS";
 
-    private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final AtomicBoolean CHECKED = new AtomicBoolean();
 
     private NativeEnvironment() {
     }
@@ -40,13 +40,16 @@ public final class NativeEnvironment {
                 + "; start the JVM with " + ONEDNN_VARIABLE + "=0 (the onnx-hap launcher does)";
     }
 
-    /** Warns once per process (on the platform logger) when TensorFlow would run with oneDNN. */
+    /**
+     * Warns (on the platform logger) when TensorFlow would run with oneDNN. A process's environment does not
+     * change, so only the first call looks.
+     */
     static void warnIfUnsafe() {
-        if (WARNED.get()) {
+        if (!CHECKED.compareAndSet(false, true)) {
             return;
         }
         String why = risk(System.getenv(), cpuFlags());
-        if (why != null && WARNED.compareAndSet(false, true)) {
+        if (why != null) {
             System.getLogger("ai.onnxhap.tf").log(System.Logger.Level.WARNING, why);
         }
     }
