@@ -42,7 +42,7 @@ public final class CompatibilityCheck {
         List<String> blocked = new ArrayList<>();
         for (PruningGroup g : groups) {
             if (g.prunable()) {
-                byKind.merge(g.kind().name().toLowerCase(), 1, Integer::sum);
+                byKind.merge(g.kind().label(), 1, Integer::sum);
             } else {
                 blocked.add(g.id() + ": " + g.reason());
             }

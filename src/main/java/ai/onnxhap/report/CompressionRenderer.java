@@ -44,7 +44,7 @@ public final class CompressionRenderer {
         List<LayerChange> shown = r.layers().stream().filter(l -> l.status() != GroupDecision.Status.NOT_PRUNABLE).toList();
         out.println(AsciiTable.getTable(AsciiTable.BASIC_ASCII_NO_DATA_SEPARATORS, shown, List.of(
                 new Column().header("group").dataAlign(HorizontalAlign.LEFT).maxWidth(44).with(LayerChange::group),
-                new Column().header("kind").dataAlign(HorizontalAlign.LEFT).with(l -> l.kind().name().toLowerCase()),
+                new Column().header("kind").dataAlign(HorizontalAlign.LEFT).with(l -> l.kind().label()),
                 new Column().header("units").dataAlign(HorizontalAlign.RIGHT)
                         .with(l -> l.unitsBefore() + " -> " + l.unitsAfter()
                                 + (l.implantedUnits() > 0 ? " (" + l.implantedUnits() + " implanted)" : "")),

@@ -57,7 +57,7 @@ public final class GroupFinder {
         if (attention) {
             // In a transformer, the hidden units of Gemm/MatMul pairs are the feed-forward neurons.
             groups.replaceAll(g -> g.kind() == PruningGroup.Kind.NEURON && g.prunable()
-                    ? relabel(g, PruningGroup.Kind.FFN_NEURON) : g);
+                    ? relabel(g, PruningGroup.Kind.FFN) : g);
         }
         return groups;
     }
@@ -80,7 +80,7 @@ public final class GroupFinder {
         for (Node n : graph.nodes()) {
             String out = n.output(0);
             long[] s = shape(out);
-            if (s == null) {
+            if (s == null && !Set.of("LSTM", "GRU", "RNN").contains(n.opType())) {
                 continue;
             }
             switch (n.opType()) {
@@ -110,6 +110,16 @@ public final class GroupFinder {
                             && s[s.length - 2] > 1 && s[s.length - 1] > 1
                             && in[in.length - 1] == s[s.length - 2] * s[s.length - 1]) {
                         roots.add(new Root(n, out, s.length - 2, PruningGroup.Kind.HEAD, "heads"));
+                    }
+                }
+                case "LSTM", "GRU", "RNN" -> {
+                    // Hidden units: Y [S, dirs, B, H] axis 3, or Y_h [dirs, B, H] axis 2 when Y is unused.
+                    if (n.domain().isEmpty()) {
+                        boolean useY = !out.isEmpty();
+                        String v = useY ? out : n.outputs().size() > 1 ? n.output(1) : "";
+                        if (!v.isEmpty() && shape(v) != null) {
+                            roots.add(new Root(n, v, useY ? 3 : 2, PruningGroup.Kind.RNN_UNIT, "units"));
+                        }
                     }
                 }
                 case "Attention", "MultiHeadAttention" -> {

@@ -18,7 +18,27 @@ public record PruningGroup(String id, Kind kind, String rootNode, int units, Lis
                            List<ShapeEdit> shapeEdits, List<AttributeEdit> attributeEdits, boolean prunable,
                            String reason, boolean exact) {
 
-    public enum Kind { CHANNEL, NEURON, FFN_NEURON, HEAD }
+    /** What a unit is; {@link #label()} is how reports and {@code check} name it. */
+    public enum Kind {
+        /** A Conv/ConvTranspose output channel. */
+        CHANNEL,
+        /** A hidden neuron of a Gemm/MatMul pair outside a transformer. */
+        NEURON,
+        /** A feed-forward neuron of a transformer block (GELU/ReLU MLP, GPT-2 Conv1D, SwiGLU gate+up). */
+        FFN,
+        /** An attention head: its Q, K, V columns and its rows of the output projection. */
+        HEAD,
+        /** A key/value head with the query heads that share it (grouped- or multi-query attention). */
+        KV_GROUP,
+        /** A residual-stream feature; cutting it changes LayerNorm/RMSNorm statistics (inexact). */
+        HIDDEN,
+        /** A hidden unit of an LSTM/GRU/RNN: its rows of every gate, in every direction. */
+        RNN_UNIT;
+
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
 
     public PruningGroup {
         members = List.copyOf(members);
