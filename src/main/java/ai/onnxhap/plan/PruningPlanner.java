@@ -133,7 +133,7 @@ public final class PruningPlanner {
     private static List<Chunk> chunks(PruningGroup g, int groupIndex, double[] scores, PlanOptions o,
                                       boolean comparable, double costPerUnit) {
         int n = g.units();
-        int step = g.kind() == PruningGroup.Kind.HEAD || n <= o.roundTo() ? 1 : o.roundTo();
+        int step = g.kind() == PruningGroup.Kind.HEAD || g.kind() == PruningGroup.Kind.KV_GROUP || n <= o.roundTo() ? 1 : o.roundTo();
         double mean = comparable ? 1 : Arrays.stream(scores).average().orElse(1);
         Integer[] order = new Integer[n];
         for (int u = 0; u < n; u++) {

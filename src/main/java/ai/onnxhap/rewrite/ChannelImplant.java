@@ -80,7 +80,7 @@ public final class ChannelImplant {
      * Gemm or 2-D MatMul writing the units along its output axis.
      */
     public static String refusal(Graph graph, PruningGroup g) {
-        if (!g.prunable() || g.kind() == PruningGroup.Kind.HEAD) {
+        if (!g.prunable() || g.kind() == PruningGroup.Kind.HEAD || g.kind() == PruningGroup.Kind.KV_GROUP) {
             return g.prunable() ? "heads take no implant" : g.reason();
         }
         boolean anyProducer = false;

@@ -70,11 +70,26 @@ public final class Surgeon {
         Graph graph = Graph.of(model);
         GraphProto.Builder gb = model.proto().getGraph().toBuilder();
         sliceInitializers(model, gb, removed);
+        // Entries per (constant, reader): several groups may edit one shape, and each path gets one copy.
+        Map<List<Object>, Map<Integer, Long>> entries = new java.util.LinkedHashMap<>();
         for (Cut cut : cuts) {
             for (ShapeEdit e : cut.group().shapeEdits()) {
-                long size = newSize(shapes, removed, e.value(), e.axis());
-                setShapeLiteral(graph, gb, e, size);
+                long size = e.form() == ShapeEdit.Form.POSITION
+                        ? e.other() - removed.getOrDefault(key(e.value(), e.axis()), new TreeSet<>())
+                                .headSet((int) e.other()).size()
+                        : e.literalFor(newSize(shapes, removed, e.value(), e.axis()));
+                entries.computeIfAbsent(List.of(e.constant(), e.reader(), e.form() == ShapeEdit.Form.FROZEN),
+                        k -> new java.util.TreeMap<>()).put(e.element(), size);
             }
+        }
+        entries.forEach((k, elements) -> {
+            if ((Boolean) k.get(2)) {
+                freeze(graph, gb, (String) k.get(0), (String) k.get(1), shapes, elements);
+            } else {
+                setShapeLiteral(graph, gb, (String) k.get(0), (String) k.get(1), elements);
+            }
+        });
+        for (Cut cut : cuts) {
             for (AttributeEdit e : cut.group().attributeEdits()) {
                 long size = newSize(shapes, removed, e.value(), e.axis()) / e.divisor();
                 Node node = graph.node(e.node()).orElseThrow();
@@ -119,18 +134,17 @@ public final class Surgeon {
         }
     }
 
-    private static void setShapeLiteral(Graph graph, GraphProto.Builder gb, ShapeEdit e, long size) {
-        String constant = e.constant();
+    private static void setShapeLiteral(Graph graph, GraphProto.Builder gb, String constant, String reader,
+                                        Map<Integer, Long> elements) {
         boolean shared = graph.consumers(constant).size() > 1;
+        String copy = constant + "/pruned/" + reader;
         if (graph.isInitializer(constant)) {
             int idx = initializerIndex(gb, constant);
-            Tensor t = TensorCodec.decode(gb.getInitializer(idx));
-            Tensor edited = withElement(t, e.element(), size);
+            Tensor edited = withElements(TensorCodec.decode(gb.getInitializer(idx)), elements);
             if (shared) {
                 // Other readers keep the original; this path gets its own copy.
-                String copy = constant + "/pruned_" + e.reader().hashCode();
                 gb.addInitializer(TensorCodec.encode(edited.withName(copy)));
-                rewireReader(graph, gb, e.reader(), constant, copy);
+                rewireReader(graph, gb, reader, constant, copy);
             } else {
                 gb.setInitializer(idx, TensorCodec.encode(edited.withName(constant)));
             }
@@ -140,7 +154,7 @@ public final class Surgeon {
         NodeProto node = gb.getNode(producer.index());
         AttributeProto value = node.getAttributeList().stream().filter(a -> a.getName().equals("value")).findFirst()
                 .orElseThrow(() -> OnnxHapException.invalidModel("Constant '" + producer.name() + "' has no tensor value"));
-        Tensor edited = withElement(TensorCodec.decode(value.getT()), e.element(), size);
+        Tensor edited = withElements(TensorCodec.decode(value.getT()), elements);
         NodeProto.Builder nb = node.toBuilder();
         for (int a = 0; a < nb.getAttributeCount(); a++) {
             if (nb.getAttribute(a).getName().equals("value")) {
@@ -148,13 +162,23 @@ public final class Surgeon {
             }
         }
         if (shared) {
-            String copy = constant + "/pruned_" + e.reader().hashCode();
-            nb.setOutput(0, copy).setName(node.getName() + "/pruned_" + e.reader().hashCode());
+            nb.setOutput(0, copy).setName(node.getName() + "/pruned/" + reader);
             gb.addNode(nb);
-            rewireReader(graph, gb, e.reader(), constant, copy);
+            rewireReader(graph, gb, reader, constant, copy);
         } else {
             gb.setNode(producer.index(), nb);
         }
+    }
+
+    /** A computed shape value the cut does not change by itself becomes a literal for its reader. */
+    private static void freeze(Graph graph, GraphProto.Builder gb, String value, String reader,
+                               Map<String, long[]> shapes, Map<Integer, Long> elements) {
+        long[] dims = shapes.getOrDefault(value, new long[0]);
+        long[] v = new long[Math.toIntExact(Tensor.elementCount(dims))];
+        elements.forEach((i, x) -> v[i] = x);
+        String name = value + "/frozen/" + reader;
+        gb.addInitializer(TensorCodec.encode(Tensor.ofLongs(name, dims, v)));
+        rewireReader(graph, gb, reader, value, name);
     }
 
     private static void rewireReader(Graph graph, GraphProto.Builder gb, String reader, String from, String to) {
@@ -177,9 +201,9 @@ public final class Surgeon {
         throw new IllegalStateException("no initializer " + name);
     }
 
-    private static Tensor withElement(Tensor t, int element, long value) {
+    private static Tensor withElements(Tensor t, Map<Integer, Long> elements) {
         long[] v = t.longs().clone();
-        v[element] = value;
+        elements.forEach((i, x) -> v[i] = x);
         return Tensor.ofLongs(t.name(), t.type(), t.shape(), v);
     }
 

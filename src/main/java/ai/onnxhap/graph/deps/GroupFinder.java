@@ -6,6 +6,7 @@ import ai.onnxhap.graph.Node;
 import ai.onnxhap.model.Tensor;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,6 +29,10 @@ public final class GroupFinder {
     private static final Set<String> SHAPE_ARITHMETIC = Set.of("Concat", "Unsqueeze", "Squeeze", "Cast", "Identity",
             "Gather", "Div", "Mul", "Add", "Sub", "Slice", "ReduceProd", "Where", "Equal", "Floor", "Ceil");
 
+    /** Ops that make a Gemm/MatMul pair a feed-forward block (Erf: GELU; Sigmoid: SiLU; Tanh: GPT-2's GELU). */
+    private static final Set<String> ACTIVATIONS = Set.of("Relu", "Gelu", "Erf", "Sigmoid", "Tanh", "FastGelu",
+            "BiasGelu", "QuickGelu", "HardSigmoid", "HardSwish", "LeakyRelu", "Elu", "Selu", "Softplus", "Mish", "Clip");
+
     private final Graph graph;
     private final Map<String, long[]> shapes;
     private final Map<String, Tensor> folded;
@@ -41,25 +46,47 @@ public final class GroupFinder {
 
     public List<PruningGroup> findAll() {
         List<PruningGroup> groups = new ArrayList<>();
-        Set<String> claimed = new HashSet<>();
+        // Values of prunable groups are taken; a root inside a refused group is still tried, since a root
+        // nearer its units (a KV head behind a query head's refusal) may succeed where the other failed.
+        Set<String> taken = new HashSet<>();
+        Set<String> refusedArea = new HashSet<>();
         boolean attention = false;
-        List<Root> roots = roots();
-        for (Root root : roots) {
-            if (claimed.contains(key(root.value, root.axis))) {
+        for (Root root : roots()) {
+            String rootKey = key(root.value, root.axis);
+            if (taken.contains(rootKey)) {
                 continue;
             }
             Spread s = new Spread(root);
             PruningGroup g = s.run();
-            claimed.addAll(s.values.keySet());
+            if (g.prunable()) {
+                taken.addAll(s.values.keySet());
+            } else if (refusedArea.contains(rootKey)) {
+                continue; // the refusal that covers this root is already reported
+            } else {
+                refusedArea.addAll(s.values.keySet());
+            }
             groups.add(g);
-            attention |= g.kind() == PruningGroup.Kind.HEAD && g.prunable();
+            attention |= (g.kind() == PruningGroup.Kind.HEAD || g.kind() == PruningGroup.Kind.KV_GROUP) && g.prunable();
         }
+        // A refusal whose units another group prunes (a projection's columns pruned as heads) is not news.
+        groups.removeIf(g -> !g.prunable() && rootMember(g).map(taken::contains).orElse(false));
         if (attention) {
-            // In a transformer, the hidden units of Gemm/MatMul pairs are the feed-forward neurons.
-            groups.replaceAll(g -> g.kind() == PruningGroup.Kind.NEURON && g.prunable()
+            // In a transformer, hidden units of Gemm/MatMul pairs with an activation between are feed-forward
+            // neurons (a value projection's head size is not).
+            groups.replaceAll(g -> g.kind() == PruningGroup.Kind.NEURON && g.prunable() && activated(g)
                     ? relabel(g, PruningGroup.Kind.FFN) : g);
         }
         return groups;
+    }
+
+    private boolean activated(PruningGroup g) {
+        return g.members().stream().filter(m -> !m.isParameter())
+                .flatMap(m -> graph.producer(m.tensor()).stream())
+                .anyMatch(n -> ACTIVATIONS.contains(n.opType()));
+    }
+
+    private static Optional<String> rootMember(PruningGroup g) {
+        return g.members().stream().filter(m -> !m.isParameter()).findFirst().map(m -> key(m.tensor(), m.axis()));
     }
 
     private static PruningGroup relabel(PruningGroup g, PruningGroup.Kind kind) {
@@ -68,14 +95,20 @@ public final class GroupFinder {
     }
 
     /** Where a group starts: a dimension, and how its indices form units (one each, or a head's block). */
-    private record Root(Node node, String value, int axis, PruningGroup.Kind kind, String what, int units,
-                        int unitSize) {
+    private record Root(Node node, String value, int axis, PruningGroup.Kind kind, String what, IndexMap map) {
         Root(Node node, String value, int axis, PruningGroup.Kind kind, String what) {
-            this(node, value, axis, kind, what, -1, 1);
+            this(node, value, axis, kind, what, null);
         }
     }
 
+    /** Heads first: a projection's columns are better seen as heads than as neurons. */
     private List<Root> roots() {
+        List<Root> roots = new ArrayList<>(candidateRoots());
+        roots.sort(java.util.Comparator.comparing(r -> r.kind() != PruningGroup.Kind.HEAD));
+        return roots;
+    }
+
+    private List<Root> candidateRoots() {
         List<Root> roots = new ArrayList<>();
         for (Node n : graph.nodes()) {
             String out = n.output(0);
@@ -105,11 +138,27 @@ public final class GroupFinder {
                 }
                 case "Reshape" -> {
                     long[] in = shape(n.input(0));
-                    // [..., E] → [..., H, D]: the H axis holds attention heads.
-                    if (in != null && s.length == in.length + 1 && s.length >= 3
+                    // [..., E] → [..., H, D], or a packed projection [..., k·E] → [..., k, H, D] (timm's qkv):
+                    // the H axis holds attention heads.
+                    int extra = in == null ? 0 : s.length - in.length;
+                    if (in != null && (extra == 1 || extra == 2) && s.length >= 3
                             && s[s.length - 2] > 1 && s[s.length - 1] > 1
-                            && in[in.length - 1] == s[s.length - 2] * s[s.length - 1]) {
+                            && in[in.length - 1] == s[s.length - 2] * s[s.length - 1] * (extra == 2 ? s[s.length - 3] : 1)
+                            && Arrays.equals(Arrays.copyOf(in, in.length - 1), Arrays.copyOf(s, in.length - 1))) {
                         roots.add(new Root(n, out, s.length - 2, PruningGroup.Kind.HEAD, "heads"));
+                    } else if (in != null && extra == 0 && s.length >= 3 && s[s.length - 1] > 1
+                            && in[in.length - 1] % s[s.length - 1] == 0 && in[in.length - 1] > s[s.length - 1]
+                            && s[s.length - 2] == in[in.length - 2] * (in[in.length - 1] / s[s.length - 1])) {
+                        // [.., B, H·D] → [.., B·H, D]: nn.MultiheadAttention folds heads into the batch axis.
+                        int heads = (int) (in[in.length - 1] / s[s.length - 1]);
+                        int batch = (int) in[in.length - 2];
+                        int[][] idx = new int[heads][batch];
+                        for (int h = 0; h < heads; h++) {
+                            for (int b = 0; b < batch; b++) {
+                                idx[h][b] = b * heads + h;
+                            }
+                        }
+                        roots.add(new Root(n, out, s.length - 2, PruningGroup.Kind.HEAD, "heads", IndexMap.of(idx)));
                     }
                 }
                 case "LSTM", "GRU", "RNN" -> {
@@ -125,7 +174,8 @@ public final class GroupFinder {
                 case "Attention", "MultiHeadAttention" -> {
                     if (n.domain().equals("com.microsoft") && s.length == 3) {
                         int heads = (int) n.attrInt("num_heads", 1);
-                        roots.add(new Root(n, out, 2, PruningGroup.Kind.HEAD, "heads", heads, (int) (s[2] / heads)));
+                        roots.add(new Root(n, out, 2, PruningGroup.Kind.HEAD, "heads",
+                                IndexMap.identity(heads).expand((int) (s[2] / heads))));
                     }
                 }
                 default -> { }
@@ -146,6 +196,12 @@ public final class GroupFinder {
         return value + "#" + axis;
     }
 
+    private record ComputedEntry(ShapeLiterals.Computed entry, String value, int axis) {
+    }
+
+    private record ComputedPosition(String node, ShapeLiterals.Computed entry, String value, int axis, long position) {
+    }
+
     /** One group's growth from its root. */
     private final class Spread implements Propagation {
         private final Root root;
@@ -158,22 +214,27 @@ public final class GroupFinder {
         private final List<String> inexact = new ArrayList<>();
         /** Shape outputs that read a cut axis, with that axis (-1: several or unknown). */
         private final Map<String, Integer> shapeReads = new LinkedHashMap<>();
+        private final Map<String, ComputedEntry> computedEntries = new LinkedHashMap<>();
+        private final List<ComputedPosition> computedPositions = new ArrayList<>();
         private boolean twoOperandMatMul;
+        private boolean sharedHeads;
 
         Spread(Root root) {
             this.root = root;
         }
 
         PruningGroup run() {
-            int units = root.units > 0 ? root.units : (int) shape(root.value)[root.axis];
+            IndexMap start = root.map != null ? root.map : IndexMap.identity((int) shape(root.value)[root.axis]);
+            int units = start.units();
             String id = root.node.name() + "/" + root.what;
             String reason = null;
             try {
-                value(root.value, root.axis, IndexMap.identity(units).expand(root.unitSize));
+                value(root.value, root.axis, start);
                 while (!work.isEmpty()) {
                     Member m = work.poll();
                     visit(m.tensor(), m.axis(), m.map());
                 }
+                resolveComputedEntries();
                 checkShapesStayInside();
                 if (root.kind == PruningGroup.Kind.HEAD && !twoOperandMatMul) {
                     throw notPrunable("the split at '" + root.node.name() + "' does not feed attention");
@@ -185,7 +246,15 @@ public final class GroupFinder {
             values.forEach((k, map) -> all.add(new Member(k.substring(0, k.lastIndexOf('#')),
                     Integer.parseInt(k.substring(k.lastIndexOf('#') + 1)), Member.Role.VALUE, map)));
             all.addAll(members.values());
-            return new PruningGroup(id, root.kind, root.node.name(), units, all, List.copyOf(shapeEdits.values()),
+            PruningGroup.Kind kind = root.kind;
+            if (kind == PruningGroup.Kind.HEAD && sharedHeads) {
+                kind = PruningGroup.Kind.KV_GROUP;
+                id = root.node.name() + "/kv-groups";
+            } else if (kind == PruningGroup.Kind.NEURON && !inexact.isEmpty()) {
+                kind = PruningGroup.Kind.HIDDEN;
+                id = root.node.name() + "/hidden";
+            }
+            return new PruningGroup(id, kind, root.node.name(), units, all, List.copyOf(shapeEdits.values()),
                     List.copyOf(attributeEdits.values()), reason == null, reason, inexact.isEmpty() && reason == null);
         }
 
@@ -198,7 +267,8 @@ public final class GroupFinder {
             Set<String> cutValues = new HashSet<>();
             values.keySet().forEach(k -> cutValues.add(k.substring(0, k.lastIndexOf('#'))));
             Map<String, Integer> starts = new LinkedHashMap<>();
-            shapeEdits.values().forEach(e -> starts.put(e.constant(), -1));
+            // An edited entry changes only along its reader's path (a shared constant is copied for it).
+            shapeEdits.values().forEach(e -> starts.put(graph.node(e.reader()).orElseThrow().output(0), -1));
             starts.putAll(shapeReads);
             for (Map.Entry<String, Integer> start : starts.entrySet()) {
                 Deque<String> pending = new ArrayDeque<>(List.of(start.getKey()));
@@ -270,6 +340,12 @@ public final class GroupFinder {
                 if (n.opType().equals("MatMul") && !graph.isInitializer(n.input(0))
                         && !graph.isInitializer(n.input(1)) || n.domain().equals("com.microsoft")) {
                     twoOperandMatMul = true;
+                    long[] s = shape(value);
+                    // A unit that owns several heads of Q·Kᵀ: one key/value head shared by a query group.
+                    if (n.opType().equals("MatMul") && s != null && axis < s.length - 2 && map.units() > 0
+                            && map.of(0).length > 1) {
+                        sharedHeads = true;
+                    }
                 }
                 rule.get().propagate(n, value, axis, map, this);
             }
@@ -306,7 +382,8 @@ public final class GroupFinder {
             if (seen != null) {
                 IndexMap merged = seen.merge(map);
                 if (merged == null) {
-                    throw notPrunable("'" + value + "' would be cut two different ways (a channel shuffle?)");
+                    throw notPrunable("'" + value + "' would be cut two different ways: its units are permuted on the"
+                            + " way (a channel shuffle, or rotary embedding's rotate_half)");
                 }
                 if (merged.equals(seen)) {
                     return;
@@ -336,9 +413,51 @@ public final class GroupFinder {
 
         @Override
         public void shapeEntry(Node node, int shapeInput, int element, String value, int axis) {
-            ShapeLiterals.trace(graph, node.input(shapeInput), element, this)
-                    .ifPresent(e -> shapeEdits.putIfAbsent(e.constant() + "@" + e.element(),
-                            new ShapeEdit(e.constant(), e.reader(), e.element(), value, axis)));
+            ShapeLiterals.trace(graph, node.name(), node.input(shapeInput), element, this).ifPresent(e -> {
+                if (e instanceof ShapeLiterals.Literal l) {
+                    shapeEdits.putIfAbsent(l.constant() + "@" + l.reader() + "@" + l.element(),
+                            new ShapeEdit(l.constant(), l.reader(), l.element(), value, axis));
+                } else if (e instanceof ShapeLiterals.Computed c) {
+                    computedEntries.putIfAbsent(c.value() + "@" + c.reader() + "@" + c.element(),
+                            new ComputedEntry(c, value, axis));
+                }
+            });
+        }
+
+        @Override
+        public void positionEntry(Node node, int input, int element, String value, int axis, long position) {
+            ShapeLiterals.Entry e = ShapeLiterals.trace(graph, node.name(), node.input(input), element, this)
+                    .orElseThrow(() -> notPrunable(node.opType() + " '" + node.name() + "' has a wildcard bound"));
+            if (e instanceof ShapeLiterals.Computed c) {
+                computedPositions.add(new ComputedPosition(node.name(), c, value, axis, position));
+                return;
+            }
+            ShapeLiterals.Literal l = (ShapeLiterals.Literal) e;
+            shapeEdits.putIfAbsent(l.constant() + "@" + l.reader() + "@" + l.element(), new ShapeEdit(l.constant(),
+                    l.reader(), l.element(), value, axis, ShapeEdit.Form.POSITION, position));
+        }
+
+        /** Computed shape entries are resolved once every cut dimension is known. */
+        private void resolveComputedEntries() {
+            Set<String> cutValues = new HashSet<>();
+            values.keySet().forEach(k -> cutValues.add(k.substring(0, k.lastIndexOf('#'))));
+            for (ComputedPosition c : computedPositions) {
+                // torch's chunk(): bounds k·⌈dim/n⌉ from Shape of the cut axis follow the cut by themselves when
+                // every unit loses the same share below the bound as along the whole axis (a head's Q, K, V).
+                IndexMap map = values.get(key(c.value(), c.axis()));
+                long dim = shape(c.value())[c.axis()];
+                boolean proportional = map != null && java.util.stream.IntStream.range(0, map.units()).allMatch(u ->
+                        java.util.Arrays.stream(map.of(u)).filter(i -> i < c.position()).count() * dim
+                                == c.position() * map.of(u).length);
+                if (!proportional || !ShapeLiterals.readsCut(graph, c.entry().value(), values.keySet(), cutValues, this)) {
+                    throw notPrunable("Slice '" + c.node() + "' has computed bounds on the cut axis that do not follow it");
+                }
+            }
+            for (ComputedEntry e : computedEntries.values()) {
+                ShapeLiterals.resolve(graph, e.entry(), e.value(), e.axis(), values.keySet(), cutValues, this)
+                        .ifPresent(edit -> shapeEdits.putIfAbsent(edit.constant() + "@" + edit.reader() + "@"
+                                + edit.element(), edit));
+            }
         }
 
         @Override

@@ -23,6 +23,15 @@ public final class IndexMap {
         return new IndexMap(m);
     }
 
+    /** Unit u owns {@code indices[u]} (sorted here). */
+    public static IndexMap of(int[][] indices) {
+        int[][] m = new int[indices.length][];
+        for (int u = 0; u < indices.length; u++) {
+            m[u] = Arrays.stream(indices[u]).sorted().toArray();
+        }
+        return new IndexMap(m);
+    }
+
     public int units() {
         return indices.length;
     }
@@ -104,23 +113,23 @@ public final class IndexMap {
     }
 
     /**
-     * Combines two views of the same axis where one may know only part of it (a Split output's window seen
-     * from the input): units must agree wherever both are known. Null when they conflict.
+     * Combines two views of the same axis where each may know only part of it (a Split output's window seen
+     * from the input; the Q, K and V windows of one packed projection reached one after the other): each
+     * unit owns what either view gives it. Null when an index would belong to two units (a channel shuffle).
      */
     public IndexMap merge(IndexMap other) {
         if (other.indices.length != indices.length) {
             return null;
         }
         int[][] out = new int[indices.length][];
+        java.util.Map<Integer, Integer> owner = new java.util.HashMap<>();
         for (int u = 0; u < indices.length; u++) {
-            int[] a = indices[u];
-            int[] b = other.indices[u];
-            if (a.length == 0 || Arrays.equals(a, b)) {
-                out[u] = b;
-            } else if (b.length == 0) {
-                out[u] = a;
-            } else {
-                return null;
+            out[u] = java.util.stream.IntStream.concat(Arrays.stream(indices[u]), Arrays.stream(other.indices[u]))
+                    .sorted().distinct().toArray();
+            for (int i : out[u]) {
+                if (owner.putIfAbsent(i, u) != null) {
+                    return null;
+                }
             }
         }
         return new IndexMap(out);

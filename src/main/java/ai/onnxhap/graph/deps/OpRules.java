@@ -17,6 +17,7 @@ import ai.onnxhap.graph.deps.rules.PassThroughRule;
 import ai.onnxhap.graph.deps.rules.RefuseRule;
 import ai.onnxhap.graph.deps.rules.ReshapeRule;
 import ai.onnxhap.graph.deps.rules.ShapeReaderRule;
+import ai.onnxhap.graph.deps.rules.SliceRule;
 import ai.onnxhap.graph.deps.rules.SplitRule;
 import ai.onnxhap.graph.deps.rules.SqueezeRule;
 import ai.onnxhap.graph.deps.rules.TransposeRule;
@@ -52,11 +53,12 @@ public final class OpRules {
             RULES.put(op, broadcast);
         }
         OpRule axisPreserving = new AxisPreservingRule();
-        for (String op : new String[] {"Softmax", "LogSoftmax", "Hardmax", "Slice", "Pad", "ReduceMean", "ReduceSum",
+        for (String op : new String[] {"Softmax", "LogSoftmax", "Hardmax", "Pad", "ReduceMean", "ReduceSum",
                 "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
                 "ReduceSumSquare"}) {
             RULES.put(op, axisPreserving);
         }
+        RULES.put("Slice", new SliceRule());
         RULES.put("Conv", new ConvRule());
         RULES.put("ConvTranspose", new ConvTransposeRule());
         RULES.put("BatchNormalization", new NormalizationRule());

@@ -34,6 +34,12 @@ public interface Propagation {
     /** Entry {@code element} of a Reshape/Expand target must follow the size of (value, axis). */
     void shapeEntry(Node node, int shapeInput, int element, String value, int axis);
 
+    /**
+     * Entry {@code element} of input {@code input} (a Slice bound) is the position {@code position} on the cut
+     * axis of {@code value}: it must become that position less the removed indices below it.
+     */
+    void positionEntry(Node node, int input, int element, String value, int axis, long position);
+
     void attributeEdit(AttributeEdit edit);
 
     /**

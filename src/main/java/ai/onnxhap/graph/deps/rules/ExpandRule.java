@@ -20,18 +20,26 @@ public final class ExpandRule implements OpRule {
         }
         int offset = Axes.rank(p, out, node) - Axes.rank(p, in, node);
         int inAxis = tensor.equals(in) ? axis : axis - offset;
-        if (inAxis < 0 || p.shape(in)[inAxis] != p.shape(out)[inAxis + offset]) {
+        int outAxis = inAxis + offset;
+        // An output axis the input broadcasts into (repeat_kv's copies of one key/value head for each query
+        // head) shrinks by its target entry alone; the input stays.
+        boolean broadcast = tensor.equals(out) && (inAxis < 0 || p.shape(in)[inAxis] == 1);
+        if (!broadcast && p.shape(in)[inAxis] != p.shape(out)[outAxis]) {
             throw p.notPrunable("Expand '" + node.name() + "' broadcasts along the cut axis");
         }
-        p.value(in, inAxis, map);
-        p.value(out, inAxis + offset, map);
+        if (!broadcast) {
+            p.value(in, inAxis, map);
+        }
+        p.value(out, outAxis, map);
         Tensor target = p.constant(node.input(1));
-        int entry = inAxis + offset - (Axes.rank(p, out, node) - (target == null ? 0 : (int) target.size()));
         if (target == null) {
             throw p.notPrunable("Expand '" + node.name() + "' has a computed target shape");
         }
-        if (entry >= 0 && target.longs()[entry] == p.shape(out)[inAxis + offset]) {
-            p.shapeEntry(node, 1, entry, out, inAxis + offset);
+        int entry = outAxis - (Axes.rank(p, out, node) - (int) target.size());
+        if (entry >= 0 && target.longs()[entry] == p.shape(out)[outAxis]) {
+            p.shapeEntry(node, 1, entry, out, outAxis);
+        } else if (broadcast) {
+            throw p.notPrunable("Expand '" + node.name() + "' broadcasts along the cut axis by a shape it does not spell");
         }
     }
 }
