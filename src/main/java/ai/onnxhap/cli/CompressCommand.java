@@ -105,6 +105,10 @@ final class CompressCommand implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}; 1 = no rounding).")
     int roundTo;
 
+    @Option(names = "--prune-hidden", description = "Also cut the residual-stream (hidden) width of transformers. "
+            + "Its removal changes every LayerNorm's statistics, so it is off by default.")
+    boolean pruneHidden;
+
     @Option(names = "--exclude", split = ",", paramLabel = "NODE", description = "Node names to leave untouched.")
     List<String> exclude = List.of();
 
@@ -233,7 +237,7 @@ final class CompressCommand implements Callable<Integer> {
             case "score" -> PlanOptions.Ranking.SCORE;
             case "per-cost" -> PlanOptions.Ranking.PER_COST;
             default -> throw OnnxHapException.usage("--ranking must be score or per-cost, got '" + ranking + "'");
-        });
+        }).withPruneHidden(pruneHidden);
         ChannelImplant.Style style = switch (implantStyle) {
             case "lowrank" -> ChannelImplant.Style.LOWRANK;
             case "pointwise" -> ChannelImplant.Style.POINTWISE;

@@ -10,9 +10,11 @@ import java.util.Set;
  * @param roundTo        kept channel/neuron counts are multiples of this (vectorised kernels run fastest on
  *                       whole blocks of 8 or 16 channels); heads and layers narrower than it are not rounded
  * @param ranking        how units of different groups compete when their scores share one scale
+ * @param pruneHidden    whether residual-stream (hidden) groups may be cut: their removal changes every
+ *                       LayerNorm's statistics, so it is not equivalent to masking and off by default
  */
 public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo, Budget budget,
-                          Ranking ranking) {
+                          Ranking ranking, boolean pruneHidden) {
 
     /** What the ratio is a fraction of. */
     public enum Budget {
@@ -44,12 +46,21 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
         this(ratio, maxLayerRatio, exclude, roundTo, budget, Ranking.SCORE);
     }
 
+    public PlanOptions(double ratio, double maxLayerRatio, Set<String> exclude, int roundTo, Budget budget,
+                       Ranking ranking) {
+        this(ratio, maxLayerRatio, exclude, roundTo, budget, ranking, false);
+    }
+
     public PlanOptions withRatio(double r) {
-        return new PlanOptions(r, maxLayerRatio, exclude, roundTo, budget, ranking);
+        return new PlanOptions(r, maxLayerRatio, exclude, roundTo, budget, ranking, pruneHidden);
     }
 
     public PlanOptions withRanking(Ranking r) {
-        return new PlanOptions(ratio, maxLayerRatio, exclude, roundTo, budget, r);
+        return new PlanOptions(ratio, maxLayerRatio, exclude, roundTo, budget, r, pruneHidden);
+    }
+
+    public PlanOptions withPruneHidden(boolean on) {
+        return new PlanOptions(ratio, maxLayerRatio, exclude, roundTo, budget, ranking, on);
     }
 
     public PlanOptions {

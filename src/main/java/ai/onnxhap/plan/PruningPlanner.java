@@ -55,7 +55,7 @@ public final class PruningPlanner {
         for (PruningGroup g : groups) {
             for (Member m : g.parameters()) {
                 dims.computeIfAbsent(m.tensor(), t -> weightShape.apply(t).clone());
-                if (g.prunable()) {
+                if (g.prunable() && allowed(g, options)) {
                     prunableTensors.add(m.tensor());
                 }
             }
@@ -72,7 +72,7 @@ public final class PruningPlanner {
             if (hit != null) {
                 excludedBy.put(g.id(), hit);
             }
-            if (g.prunable() && hit == null && options.ratio() > 0) {
+            if (g.prunable() && hit == null && allowed(g, options) && options.ratio() > 0) {
                 double perUnit = comparable && options.ranking() == PlanOptions.Ranking.PER_COST
                         ? costPerUnit(g, dims, costPerElement) : 1;
                 chunks.addAll(chunks(g, gi, scores.get(g.id()), options, comparable, perUnit));
@@ -114,12 +114,19 @@ public final class PruningPlanner {
             } else if (excludedBy.containsKey(g.id())) {
                 status = GroupDecision.Status.EXCLUDED;
                 reason = "excluded (" + excludedBy.get(g.id()) + ")";
+            } else if (!allowed(g, options)) {
+                status = GroupDecision.Status.EXCLUDED;
+                reason = "hidden width: its removal changes LayerNorm statistics (--prune-hidden cuts it)";
             } else {
                 status = cut.length > 0 ? GroupDecision.Status.PRUNED : GroupDecision.Status.KEPT;
             }
             decisions.add(new GroupDecision(g.id(), g.kind(), g.rootNode(), g.units(), cut, status, reason));
         }
         return new PruningPlan(criterion, options.ratio(), decisions, prunableParams, target, planned, options.budget());
+    }
+
+    private static boolean allowed(PruningGroup g, PlanOptions options) {
+        return g.kind() != PruningGroup.Kind.HIDDEN || options.pruneHidden();
     }
 
     /** A run of a group's lowest-scoring units that can leave together. */

@@ -104,7 +104,8 @@ public final class GroupFinder {
     /** Heads first: a projection's columns are better seen as heads than as neurons. */
     private List<Root> roots() {
         List<Root> roots = new ArrayList<>(candidateRoots());
-        roots.sort(java.util.Comparator.comparing(r -> r.kind() != PruningGroup.Kind.HEAD));
+        roots.sort(java.util.Comparator.comparing(r -> r.kind() != PruningGroup.Kind.HEAD
+                && r.kind() != PruningGroup.Kind.KV_GROUP));
         return roots;
     }
 
@@ -169,6 +170,16 @@ public final class GroupFinder {
                         if (!v.isEmpty() && shape(v) != null) {
                             roots.add(new Root(n, v, useY ? 3 : 2, PruningGroup.Kind.RNN_UNIT, "units"));
                         }
+                    }
+                }
+                case "GroupQueryAttention" -> {
+                    if (n.domain().equals("com.microsoft") && s.length == 3) {
+                        int heads = (int) n.attrInt("num_heads", 1);
+                        int kv = (int) n.attrInt("kv_num_heads", heads);
+                        int d = (int) (s[2] / heads);
+                        boolean grouped = heads > kv;
+                        roots.add(new Root(n, out, 2, grouped ? PruningGroup.Kind.KV_GROUP : PruningGroup.Kind.HEAD,
+                                grouped ? "kv-groups" : "heads", IndexMap.identity(kv).expand(d * (heads / kv))));
                     }
                 }
                 case "Attention", "MultiHeadAttention" -> {
@@ -338,7 +349,8 @@ public final class GroupFinder {
                             + n.name() + "') has no pruning rule");
                 }
                 if (n.opType().equals("MatMul") && !graph.isInitializer(n.input(0))
-                        && !graph.isInitializer(n.input(1)) || n.domain().equals("com.microsoft")) {
+                        && !graph.isInitializer(n.input(1)) || n.domain().equals("com.microsoft")
+                        && n.opType().endsWith("Attention")) {
                     twoOperandMatMul = true;
                     long[] s = shape(value);
                     // A unit that owns several heads of Q·Kᵀ: one key/value head shared by a query group.

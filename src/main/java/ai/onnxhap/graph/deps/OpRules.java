@@ -2,14 +2,17 @@ package ai.onnxhap.graph.deps;
 
 import ai.onnxhap.graph.Node;
 import ai.onnxhap.graph.deps.rules.AxisPreservingRule;
+import ai.onnxhap.graph.deps.rules.BiasActivationRule;
 import ai.onnxhap.graph.deps.rules.BroadcastRule;
 import ai.onnxhap.graph.deps.rules.ConcatRule;
 import ai.onnxhap.graph.deps.rules.ConvRule;
 import ai.onnxhap.graph.deps.rules.ConvTransposeRule;
+import ai.onnxhap.graph.deps.rules.EmbedLayerNormalizationRule;
 import ai.onnxhap.graph.deps.rules.ExpandRule;
 import ai.onnxhap.graph.deps.rules.FusedAttentionRule;
 import ai.onnxhap.graph.deps.rules.GatherRule;
 import ai.onnxhap.graph.deps.rules.GemmRule;
+import ai.onnxhap.graph.deps.rules.GroupQueryAttentionRule;
 import ai.onnxhap.graph.deps.rules.LayerNormalizationRule;
 import ai.onnxhap.graph.deps.rules.MatMulRule;
 import ai.onnxhap.graph.deps.rules.NormalizationRule;
@@ -17,6 +20,7 @@ import ai.onnxhap.graph.deps.rules.PassThroughRule;
 import ai.onnxhap.graph.deps.rules.RefuseRule;
 import ai.onnxhap.graph.deps.rules.ReshapeRule;
 import ai.onnxhap.graph.deps.rules.ShapeReaderRule;
+import ai.onnxhap.graph.deps.rules.SkipLayerNormalizationRule;
 import ai.onnxhap.graph.deps.rules.SliceRule;
 import ai.onnxhap.graph.deps.rules.SplitRule;
 import ai.onnxhap.graph.deps.rules.SqueezeRule;
@@ -82,6 +86,17 @@ public final class OpRules {
         RULES.put("Einsum", new RefuseRule("contracts axes by an equation onnx-hap does not follow"));
         MICROSOFT.put("Attention", new FusedAttentionRule());
         MICROSOFT.put("MultiHeadAttention", new FusedAttentionRule());
+        MICROSOFT.put("GroupQueryAttention", new GroupQueryAttentionRule());
+        OpRule biasActivation = new BiasActivationRule();
+        for (String op : new String[] {"FastGelu", "BiasGelu", "Gelu", "QuickGelu"}) {
+            MICROSOFT.put(op, biasActivation);
+        }
+        OpRule skipNorm = new SkipLayerNormalizationRule();
+        for (String op : new String[] {"SkipLayerNormalization", "SkipSimplifiedLayerNormalization",
+                "SimplifiedLayerNormalization"}) {
+            MICROSOFT.put(op, skipNorm);
+        }
+        MICROSOFT.put("EmbedLayerNormalization", new EmbedLayerNormalizationRule());
     }
 
     private OpRules() {

@@ -42,6 +42,17 @@ class AttentionLayoutsTest {
         return models;
     }
 
+    /** What the attention (or recurrent) layers of each fixture, two per model, must be found as. */
+    static String expectedUnits(String file) {
+        if (file.startsWith("hf_llama_op") || file.startsWith("llama_fmnist") || file.startsWith("ort_gqa")) {
+            return "kv-group";
+        }
+        if (file.matches("(lstm|gru|rnn)_.*")) {
+            return file.startsWith("rnn_") ? null : "rnn-unit"; // rnn_tanh has a single layer
+        }
+        return "head";
+    }
+
     @Test
     void everyLayoutPrunesLikeMasking() throws IOException {
         List<Path> models = layouts();
@@ -63,6 +74,11 @@ class AttentionLayoutsTest {
             o.groups().stream().filter(g -> !g.prunable())
                     .forEach(g -> System.out.printf("%28s refused %s: %s%n", "", g.id(), g.reason()));
             o.failures().forEach(f -> failures.add(name + ": " + f));
+            String expected = expectedUnits(name);
+            long found = o.groups().stream().filter(g -> g.prunable() && g.kind().label().equals(expected)).count();
+            if (expected != null && found != 2) {
+                failures.add(name + ": expected one " + expected + " group per layer (2), found " + found);
+            }
         }
         if (!failures.isEmpty()) {
             fail(failures.stream().collect(Collectors.joining("\n")));
