@@ -1,6 +1,7 @@
 package ai.onnxhap.compress;
 
 import ai.onnxhap.graph.CostModel;
+import ai.onnxhap.graph.ConstantBranches;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.LayerCost;
 import ai.onnxhap.graph.ShapeOracle;
@@ -80,8 +81,13 @@ public final class Compressor {
      */
     public Result compress(OnnxModel model, String inputSha256, CompressOptions options, boolean dryRun,
                            Importance scored) {
-        Graph graph = Graph.of(model);
         Map<String, long[]> before = shapes.shapes(model, options.inputShapes());
+        OnnxModel inlined = ConstantBranches.inline(model, before);
+        if (inlined != model) {
+            model = inlined;
+            before = shapes.shapes(model, options.inputShapes());
+        }
+        Graph graph = Graph.of(model);
         List<PruningGroup> groups = new GroupFinder(graph, before).findAll();
         if (groups.stream().noneMatch(PruningGroup::prunable)) {
             throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: " + groups.stream()
