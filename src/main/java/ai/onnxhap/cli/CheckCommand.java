@@ -49,6 +49,8 @@ final class CheckCommand implements Callable<Integer> {
             out.println("TF vs ORT          " + (r.tfVsOrtRelativeError() == null ? "not run"
                     : String.format("max relative error %.2e (tolerance %.0e)", r.tfVsOrtRelativeError(), r.tolerance())));
             out.println("Prunable groups    " + (r.prunableByKind().isEmpty() ? "none" : r.prunableByKind()));
+            r.prunable().forEach(g -> out.printf("  %-44s %-9s %5d units%s%n", g.group(), g.kind(), g.units(),
+                    g.exact() ? "" : "  (inexact: changes normalisation statistics)"));
             if (!r.notPrunable().isEmpty()) {
                 out.println("Not prunable       " + r.notPrunable().size() + " groups:");
                 r.notPrunable().forEach(s -> out.println("  " + s));

@@ -1,5 +1,6 @@
 package ai.onnxhap.report;
 
+import ai.onnxhap.graph.ConstantBranches;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.Node;
 import ai.onnxhap.graph.deps.GroupFinder;
@@ -26,6 +27,13 @@ public final class CompatibilityCheck {
     }
 
     public static CheckReport run(OnnxModel model, Map<String, long[]> inputShapes) {
+        Map<String, long[]> shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
+        OnnxModel inlined = ConstantBranches.inline(model, shapes);
+        if (inlined != model) {
+            // compress works on the model with its shape-decided Ifs inlined; so does the check
+            model = inlined;
+            shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
+        }
         Graph graph = Graph.of(model);
         OpHandlers handlers = OpHandlers.standard();
         long opset = graph.opset("");
@@ -36,13 +44,14 @@ public final class CompatibilityCheck {
                 unsupported.add((n.domain().isEmpty() ? "" : n.domain() + ".") + n.opType());
             }
         }
-        Map<String, long[]> shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
         List<PruningGroup> groups = new GroupFinder(graph, shapes).findAll();
         Map<String, Integer> byKind = new TreeMap<>();
         List<String> blocked = new ArrayList<>();
+        List<CheckReport.Prunable> prunable = new ArrayList<>();
         for (PruningGroup g : groups) {
             if (g.prunable()) {
                 byKind.merge(g.kind().label(), 1, Integer::sum);
+                prunable.add(new CheckReport.Prunable(g.id(), g.kind().label(), g.units(), g.exact()));
             } else {
                 blocked.add(g.id() + ": " + g.reason());
             }
@@ -58,7 +67,7 @@ public final class CompatibilityCheck {
             }
         }
         boolean ok = unsupported.isEmpty() && importError == null && error != null && error <= TOLERANCE;
-        return new CheckReport(model.label(), List.copyOf(unsupported), importError, groups.size(), byKind, blocked,
+        return new CheckReport(model.label(), List.copyOf(unsupported), importError, groups.size(), byKind, prunable, blocked,
                 error, TOLERANCE, ok);
     }
 

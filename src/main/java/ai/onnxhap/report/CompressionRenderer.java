@@ -2,6 +2,7 @@ package ai.onnxhap.report;
 
 import ai.onnxhap.compress.CompressionReport;
 import ai.onnxhap.compress.LayerChange;
+import ai.onnxhap.graph.deps.PruningGroup;
 import ai.onnxhap.plan.GroupDecision;
 import com.github.freva.asciitable.AsciiTable;
 import com.github.freva.asciitable.Column;
@@ -56,6 +57,14 @@ public final class CompressionRenderer {
                         .with(l -> l.meanScore() == null ? "" : String.format("%.3g", l.meanScore())),
                 new Column().header("status").dataAlign(HorizontalAlign.LEFT)
                         .with(l -> l.status().name().toLowerCase().replace('_', ' ')))));
+        if (shown.stream().anyMatch(l -> l.kind() == PruningGroup.Kind.KV_GROUP)) {
+            out.println("Heads       grouped-query attention pruned by kv-group: a unit is one key/value head with "
+                    + "the query heads that share it");
+        }
+        if (shown.stream().anyMatch(l -> l.kind() == PruningGroup.Kind.HIDDEN && l.unitsAfter() < l.unitsBefore())) {
+            out.println("Hidden      the residual width was cut: LayerNorm statistics change, so the result is not "
+                    + "equivalent to masking before retraining");
+        }
         List<LayerChange> blocked = r.layers().stream().filter(l -> l.status() == GroupDecision.Status.NOT_PRUNABLE)
                 .toList();
         if (!blocked.isEmpty()) {
