@@ -104,23 +104,24 @@ public final class IndexMap {
     }
 
     /**
-     * Combines two views of the same axis where one may know only part of it (a Split output's window seen
-     * from the input): units must agree wherever both are known. Null when they conflict.
+     * Combines two views of the same axis: one may know only part of it (a Split output's window seen from the
+     * input), or each may know another part of a unit (both directions of an RNN concatenated: unit u is
+     * feature u and feature H+u). A unit owns the union of its indices. Null when an index would belong to
+     * two units (a channel shuffle).
      */
     public IndexMap merge(IndexMap other) {
         if (other.indices.length != indices.length) {
             return null;
         }
         int[][] out = new int[indices.length][];
+        java.util.Set<Integer> owned = new java.util.HashSet<>();
         for (int u = 0; u < indices.length; u++) {
-            int[] a = indices[u];
-            int[] b = other.indices[u];
-            if (a.length == 0 || Arrays.equals(a, b)) {
-                out[u] = b;
-            } else if (b.length == 0) {
-                out[u] = a;
-            } else {
-                return null;
+            out[u] = java.util.stream.IntStream.concat(Arrays.stream(indices[u]), Arrays.stream(other.indices[u]))
+                    .sorted().distinct().toArray();
+            for (int i : out[u]) {
+                if (!owned.add(i)) {
+                    return null;
+                }
             }
         }
         return new IndexMap(out);
