@@ -172,7 +172,8 @@ public final class GroupFinder {
                 value(root.value, root.axis, IndexMap.identity(units).expand(root.unitSize));
                 while (!work.isEmpty()) {
                     Member m = work.poll();
-                    visit(m.tensor(), m.axis(), m.map());
+                    // The latest view: a merge may have widened the map since this item was queued.
+                    visit(m.tensor(), m.axis(), values.get(key(m.tensor(), m.axis())));
                 }
                 checkShapesStayInside();
                 if (root.kind == PruningGroup.Kind.HEAD && !twoOperandMatMul) {
