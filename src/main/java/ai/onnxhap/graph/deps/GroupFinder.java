@@ -211,7 +211,8 @@ public final class GroupFinder {
                     }
                     for (Node n : graph.consumers(v)) {
                         int at = n.inputs().indexOf(v);
-                        if (at == 1 && SHAPED_BY_INPUT_1.contains(n.opType())) {
+                        if (at == 1 && SHAPED_BY_INPUT_1.contains(n.opType())
+                                || at == 0 && n.opType().equals("ConstantOfShape")) {
                             if (n.outputs().stream().noneMatch(cutValues::contains)) {
                                 throw notPrunable("the cut changes the shape '" + v + "' that also shapes '"
                                         + n.output(0) + "', which the cut does not reach");
