@@ -241,6 +241,36 @@ class RecurrentPruningTest {
     }
 
     @Test
+    void batchMajorLayoutIsRefusedWithAReason() {
+        // layout=1 (opset 14): X [B, S, in], initial states and Y_h [B, dirs, H].
+        Random rnd = new Random(8);
+        GraphProto.Builder g = GraphProto.newBuilder().setName("batch_major")
+                .addInput(TestModels.floatInfo("x", BATCH, SEQ, FEATURES)).addOutput(TestModels.floatInfo("z"))
+                .addInitializer(TensorCodec.encode(weights("W", rnd, 1, 4L * HIDDEN, FEATURES)))
+                .addInitializer(TensorCodec.encode(weights("R", rnd, 1, 4L * HIDDEN, HIDDEN)))
+                .addInitializer(TensorCodec.encode(weights("B", rnd, 1, 8L * HIDDEN)))
+                .addInitializer(TensorCodec.encode(weights("h0", rnd, BATCH, 1, HIDDEN)))
+                .addInitializer(TensorCodec.encode(Tensor.ofLongs("axis1", new long[] {1}, new long[] {1})))
+                .addInitializer(TensorCodec.encode(TestModels.randomFloats("Wo", rnd, HIDDEN, CLASSES)))
+                .addNode(NodeProto.newBuilder().setName("lstm").setOpType("LSTM").addInput("x").addInput("W")
+                        .addInput("R").addInput("B").addInput("").addInput("h0").addOutput("").addOutput("Yh")
+                        .addAttribute(TestModels.integer("hidden_size", HIDDEN))
+                        .addAttribute(TestModels.integer("layout", 1)))
+                .addNode(TestModels.node("Squeeze", new String[] {"Yh", "axis1"}, new String[] {"last"}))
+                .addNode(TestModels.node("MatMul", new String[] {"last", "Wo"}, new String[] {"z"}));
+        OnnxModel model = OnnxModel.of(TestModels.wrap(g.build(), 14));
+        // ONNX Runtime refuses layout=1 (so the tool could not validate a cut): shapes are given by hand.
+        Map<String, long[]> shapes = Map.of("x", new long[] {BATCH, SEQ, FEATURES},
+                "W", new long[] {1, 4L * HIDDEN, FEATURES}, "R", new long[] {1, 4L * HIDDEN, HIDDEN},
+                "B", new long[] {1, 8L * HIDDEN}, "h0", new long[] {BATCH, 1, HIDDEN},
+                "Yh", new long[] {BATCH, 1, HIDDEN}, "last", new long[] {BATCH, HIDDEN}, "z", new long[] {BATCH, CLASSES});
+        PruningGroup units = groups(model, shapes, PruningGroup.Kind.RNN_UNIT).get(0);
+        assertFalse(units.prunable());
+        assertEquals("LSTM 'lstm' is batch-major (layout=1), which ONNX Runtime cannot run to validate a cut",
+                units.reason());
+    }
+
+    @Test
     void bidirectionalOutputsMergedByAReshapeAreRefusedWithAReason() {
         // [S, 2, B, H] → Transpose → [S, B, 2, H] → Reshape [S, B, 2H]: the unit axis is the inner one of the merge.
         Random rnd = new Random(5);

@@ -12,7 +12,8 @@ import ai.onnxhap.graph.deps.Propagation;
  * for each of the G gates, column u of R (the recurrence reads it), its entries of B [dirs, 2·G·H] and of the
  * LSTM peepholes P [dirs, 3·H], axis 2 of the initial states and of Y_h/Y_c, axis 3 of Y; {@code hidden_size}
  * follows. The hidden axis has the same number in both layouts (Y [S, dirs, B, H] or [B, S, dirs, H]; states
- * [dirs, B, H] or [B, dirs, H]), so layout=1 needs nothing else. A cut of X's features reaches W's columns only.
+ * [dirs, B, H] or [B, dirs, H]), but layout=1 is refused: ONNX Runtime cannot run it, so no cut could be
+ * validated. A cut of X's features reaches W's columns only.
  */
 public final class RecurrentRule implements OpRule {
     private static final int X = 0;
@@ -26,6 +27,10 @@ public final class RecurrentRule implements OpRule {
 
     @Override
     public void propagate(Node node, String tensor, int axis, IndexMap map, Propagation p) {
+        if (node.attrInt("layout", 0) != 0) {
+            throw p.notPrunable(node.opType() + " '" + node.name() + "' is batch-major (layout=1), which ONNX Runtime"
+                    + " cannot run to validate a cut");
+        }
         for (int i : new int[] {W, R, B, P}) {
             if (has(node, i) && !p.isInitializer(node.input(i))) {
                 throw p.notPrunable(node.opType() + " '" + node.name() + "' takes computed weights");
