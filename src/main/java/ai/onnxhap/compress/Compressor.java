@@ -238,7 +238,11 @@ public final class Compressor {
             GroupDecision d = plan.decisions().get(i);
             long paramsBefore = 0;
             long paramsAfter = 0;
+            java.util.Set<String> counted = new java.util.HashSet<>();
             for (Member m : g.parameters()) {
+                if (!counted.add(m.tensor())) {
+                    continue; // cut on two axes (an RNN's R: rows and columns); its size counts once
+                }
                 long size = elements(graph, m.tensor());
                 paramsBefore += size;
                 paramsAfter += prunedGraph.isInitializer(m.tensor()) ? elements(prunedGraph, m.tensor())

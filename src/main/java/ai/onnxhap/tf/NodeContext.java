@@ -76,6 +76,14 @@ public final class NodeContext {
         return constant(i).toLongs();
     }
 
+    /**
+     * Input {@code i}'s shape from exact inference in ONNX Runtime, -1 where it follows a dynamic input
+     * dimension (the batch); null when unknown. For sizes TF lost behind a shape computed at run time.
+     */
+    public long[] inferredShape(int i) {
+        return hasInput(i) ? builder.inferredShape(node.input(i)) : null;
+    }
+
     /** Static shape of input {@code i}; -1 where TF does not know a dimension. */
     public long[] shape(int i) {
         return builder.staticShape(input(i), this);

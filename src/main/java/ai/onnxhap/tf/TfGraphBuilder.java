@@ -42,6 +42,8 @@ final class TfGraphBuilder {
     private final Ops tf;
     private final OpHandlers handlers;
     private final long opset;
+    /** Sizes TF cannot see statically; null when the caller bound inputs to values (synthetic runs would lie). */
+    private final StaticDims staticDims;
 
     final Map<String, Operand<?>> values = new HashMap<>();
     final Map<String, Placeholder<?>> inputs = new LinkedHashMap<>();
@@ -50,8 +52,10 @@ final class TfGraphBuilder {
     private final Map<GraphOperation, Boolean> constantOps = new HashMap<>();
     private final Set<String> scopes = new HashSet<>();
 
-    TfGraphBuilder(ai.onnxhap.graph.Graph onnx, Graph graph, Session session, OpHandlers handlers) {
+    TfGraphBuilder(ai.onnxhap.graph.Graph onnx, Graph graph, Session session, OpHandlers handlers,
+                   StaticDims staticDims) {
         this.onnx = onnx;
+        this.staticDims = staticDims;
         this.session = session;
         this.tf = Ops.create(graph);
         this.handlers = handlers;
@@ -299,6 +303,11 @@ final class TfGraphBuilder {
             }
         }
         return constantOps.get(root);
+    }
+
+    /** An ONNX value's shape from exact inference, -1 where it follows a dynamic input dimension; null if unknown. */
+    long[] inferredShape(String value) {
+        return staticDims == null ? null : staticDims.of(value);
     }
 
     long[] staticShape(Operand<?> operand, NodeContext ctx) {

@@ -27,7 +27,8 @@ import org.tensorflow.types.family.TType;
  *
  * <p><b>Shapes.</b> The graph is built for the input shapes given; a dimension given as -1 (or left symbolic
  * in the model when no shape is given) stays dynamic in TF, so one graph serves every batch size. Ops that
- * need a static size (RNN sequence length, SAME padding with strides, ...) say so when built.
+ * need a static size (RNN sequence length, SAME padding with strides, ...) take it from exact shape inference
+ * in ONNX Runtime when TF lost it behind a shape computed at run time, and say so when it varies.
  *
  * <p><b>Parameters.</b> Floating-point initializers that ops read as weights (Conv/Gemm/MatMul operands,
  * biases, norm scales, RNN matrices, any floating initializer with more than one element read as a plain
@@ -105,7 +106,8 @@ public final class TfModel implements AutoCloseable {
             session = device == Device.CPU
                     ? new Session(graph, org.tensorflow.proto.ConfigProto.newBuilder().putDeviceCount("GPU", 0).build())
                     : new Session(graph);
-            TfGraphBuilder builder = new TfGraphBuilder(onnx, graph, session, handlers);
+            TfGraphBuilder builder = new TfGraphBuilder(onnx, graph, session, handlers,
+                    fixedInputs.isEmpty() ? new StaticDims(model, inputShapes) : null);
             builder.build(inputShapes, fixedInputs);
             return new TfModel(model.label(), graph, session, builder, onnx);
         } catch (RuntimeException e) {

@@ -243,7 +243,8 @@ public final class GroupFinder {
                 value(root.value, root.axis, start);
                 while (!work.isEmpty()) {
                     Member m = work.poll();
-                    visit(m.tensor(), m.axis(), m.map());
+                    // The latest view: a merge may have widened the map since this item was queued.
+                    visit(m.tensor(), m.axis(), values.get(key(m.tensor(), m.axis())));
                 }
                 resolveComputedEntries();
                 checkShapesStayInside();
@@ -291,7 +292,8 @@ public final class GroupFinder {
                     }
                     for (Node n : graph.consumers(v)) {
                         int at = n.inputs().indexOf(v);
-                        if (at == 1 && SHAPED_BY_INPUT_1.contains(n.opType())) {
+                        if (at == 1 && SHAPED_BY_INPUT_1.contains(n.opType())
+                                || at == 0 && n.opType().equals("ConstantOfShape")) {
                             if (n.outputs().stream().noneMatch(cutValues::contains)) {
                                 throw notPrunable("the cut changes the shape '" + v + "' that also shapes '"
                                         + n.output(0) + "', which the cut does not reach");

@@ -113,21 +113,22 @@ public final class IndexMap {
     }
 
     /**
-     * Combines two views of the same axis where each may know only part of it (a Split output's window seen
-     * from the input; the Q, K and V windows of one packed projection reached one after the other): each
-     * unit owns what either view gives it. Null when an index would belong to two units (a channel shuffle).
+     * Combines two views of the same axis: one may know only part of it (a Split output's window seen from the
+     * input), or each may know another part of a unit (both directions of an RNN concatenated: unit u is
+     * feature u and feature H+u). A unit owns the union of its indices. Null when an index would belong to
+     * two units (a channel shuffle).
      */
     public IndexMap merge(IndexMap other) {
         if (other.indices.length != indices.length) {
             return null;
         }
         int[][] out = new int[indices.length][];
-        java.util.Map<Integer, Integer> owner = new java.util.HashMap<>();
+        java.util.Set<Integer> owned = new java.util.HashSet<>();
         for (int u = 0; u < indices.length; u++) {
             out[u] = java.util.stream.IntStream.concat(Arrays.stream(indices[u]), Arrays.stream(other.indices[u]))
                     .sorted().distinct().toArray();
             for (int i : out[u]) {
-                if (owner.putIfAbsent(i, u) != null) {
+                if (!owned.add(i)) {
                     return null;
                 }
             }

@@ -71,8 +71,16 @@ public final class RecurrentHandler implements OpHandler {
             x = TfOps.transpose(tf, x, 1, 0, 2);
         }
         long seq = TfOps.shape(x)[0];
-        if (seq < 0) {
-            throw ctx.unsupported("the sequence length must be static (it is unrolled)");
+        long features = TfOps.shape(x)[2];
+        if (seq < 0 || features < 0) {
+            // TF lost the sizes behind a run-time reshape (x.view(x.size(0), 28, 28)); inference still knows them.
+            long[] inferred = ctx.inferredShape(0);
+            seq = inferred == null ? -1 : inferred[batchMajor ? 1 : 0];
+            features = inferred == null ? -1 : inferred[2];
+            if (seq < 0 || features < 0) {
+                throw ctx.unsupported("the sequence length must be static (it is unrolled)");
+            }
+            x = TfOps.reshape(tf, x, seq, -1, features);
         }
         String direction = node.attrString("direction", "forward");
         int dirs = direction.equals("bidirectional") ? 2 : 1;
