@@ -1,7 +1,7 @@
 package ai.onnxhap.compress;
 
 import ai.onnxhap.graph.CostModel;
-import ai.onnxhap.graph.ConstantBranches;
+import ai.onnxhap.graph.ExportHabits;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.LayerCost;
 import ai.onnxhap.graph.ShapeOracle;
@@ -81,12 +81,10 @@ public final class Compressor {
      */
     public Result compress(OnnxModel model, String inputSha256, CompressOptions options, boolean dryRun,
                            Importance scored) {
-        Map<String, long[]> before = shapes.shapes(model, options.inputShapes());
-        OnnxModel inlined = ConstantBranches.inline(model, before);
-        if (inlined != model) {
-            model = inlined;
-            before = shapes.shapes(model, options.inputShapes());
-        }
+        OnnxModel given = model;
+        Map<String, long[]> givenShapes = shapes.shapes(given, options.inputShapes());
+        model = ExportHabits.normalize(given, m -> m == given ? givenShapes : shapes.shapes(m, options.inputShapes()));
+        Map<String, long[]> before = model == given ? givenShapes : shapes.shapes(model, options.inputShapes());
         Graph graph = Graph.of(model);
         List<PruningGroup> groups = new GroupFinder(graph, before).findAll();
         if (groups.stream().noneMatch(PruningGroup::prunable)) {

@@ -1,6 +1,6 @@
 package ai.onnxhap.report;
 
-import ai.onnxhap.graph.ConstantBranches;
+import ai.onnxhap.graph.ExportHabits;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.Node;
 import ai.onnxhap.graph.deps.GroupFinder;
@@ -27,13 +27,9 @@ public final class CompatibilityCheck {
     }
 
     public static CheckReport run(OnnxModel model, Map<String, long[]> inputShapes) {
+        // compress works on the model with exporters' habits undone (shape-decided Ifs inlined); so does the check
+        model = ExportHabits.normalize(model, m -> OrtShapeOracle.INSTANCE.shapes(m, inputShapes));
         Map<String, long[]> shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
-        OnnxModel inlined = ConstantBranches.inline(model, shapes);
-        if (inlined != model) {
-            // compress works on the model with its shape-decided Ifs inlined; so does the check
-            model = inlined;
-            shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
-        }
         Graph graph = Graph.of(model);
         OpHandlers handlers = OpHandlers.standard();
         long opset = graph.opset("");

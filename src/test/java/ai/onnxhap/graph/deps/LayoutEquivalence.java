@@ -36,7 +36,14 @@ final class LayoutEquivalence {
         return IntStream.range(0, g.units()).filter(u -> u % 2 == 1).toArray();
     }
 
-    static Outcome check(OnnxModel model, double tolerance) {
+    /** The model as compress analyses it: exporters' habits undone (same function). */
+    static OnnxModel normalized(OnnxModel model) {
+        return ai.onnxhap.graph.ExportHabits.normalize(model, m -> OrtShapeOracle.INSTANCE.shapes(m,
+                InputShapes.resolve(Graph.of(m), Map.of(), 1)));
+    }
+
+    static Outcome check(OnnxModel original, double tolerance) {
+        OnnxModel model = normalized(original);
         Graph graph = Graph.of(model);
         Map<String, long[]> shapes = OrtShapeOracle.INSTANCE.shapes(model, InputShapes.resolve(graph, Map.of(), 1));
         List<PruningGroup> groups = new GroupFinder(graph, shapes).findAll();

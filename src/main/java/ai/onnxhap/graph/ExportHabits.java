@@ -1,0 +1,24 @@
+package ai.onnxhap.graph;
+
+import ai.onnxhap.model.OnnxModel;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Rewrites that undo exporters' habits before analysis, each computing the same function: shape-decided Ifs
+ * become their branch ({@link ConstantBranches}) and shared constant fills get one copy per reader
+ * ({@link UniformConstants}). compress and check both work on the result.
+ */
+public final class ExportHabits {
+    private ExportHabits() {
+    }
+
+    /**
+     * @param shapesOf static shapes of a model's values (shape inference); called again when a rewrite changed it
+     * @return the rewritten model, or the same instance when nothing applied
+     */
+    public static OnnxModel normalize(OnnxModel model, Function<OnnxModel, Map<String, long[]>> shapesOf) {
+        OnnxModel inlined = ConstantBranches.inline(model, shapesOf.apply(model));
+        return UniformConstants.untie(inlined);
+    }
+}
