@@ -120,6 +120,26 @@ public final class Node {
         return Optional.of(TensorCodec.decode(a.getT()));
     }
 
+    /** The nodes of a GRAPH attribute (If's branches), in file order, named as top-level nodes are. */
+    public List<Node> attrGraphNodes(String attr) {
+        AttributeProto a = attributes.get(attr);
+        if (a == null || !a.hasG()) {
+            throw OnnxHapException.invalidModel("node '" + name + "' (" + opType() + ") lacks graph attribute '"
+                    + attr + "'");
+        }
+        List<Node> out = new java.util.ArrayList<>();
+        for (int i = 0; i < a.getG().getNodeCount(); i++) {
+            out.add(new Node(a.getG().getNode(i), i));
+        }
+        return out;
+    }
+
+    /** The output names of a GRAPH attribute, in order. */
+    public List<String> attrGraphOutputs(String attr) {
+        return attributes.containsKey(attr) ? attributes.get(attr).getG().getOutputList().stream()
+                .map(v -> v.getName()).toList() : List.of();
+    }
+
     public long requireInt(String attr) {
         AttributeProto a = attributes.get(attr);
         if (a == null) {

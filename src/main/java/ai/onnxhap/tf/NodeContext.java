@@ -3,6 +3,7 @@ package ai.onnxhap.tf;
 import ai.onnxhap.graph.Node;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.Tensor;
+import java.util.List;
 import java.util.Optional;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -69,6 +70,22 @@ public final class NodeContext {
     public Tensor constant(int i) {
         return constantIfKnown(i).orElseThrow(() -> unsupported("input '" + node.input(i)
                 + "' must be known when the graph is built (it sets axes, sizes or padding)"));
+    }
+
+    /**
+     * The input's integer values where they follow from static shapes alone: constants, and Shape → Gather →
+     * Equal chains whose gathered dimensions TF knows (a dynamic batch axis elsewhere leaves them known).
+     */
+    public Optional<long[]> staticInts(int i) {
+        return hasInput(i) ? builder.staticInts(node.input(i)) : Optional.empty();
+    }
+
+    /** Translates the nodes of graph attribute {@code attr} here; its outputs' values, in order. */
+    public List<Operand<?>> inline(String attr) {
+        for (Node n : node.attrGraphNodes(attr)) {
+            builder.addNode(n);
+        }
+        return node.attrGraphOutputs(attr).stream().<Operand<?>>map(builder::value).toList();
     }
 
     /** A constant integer input as longs. */

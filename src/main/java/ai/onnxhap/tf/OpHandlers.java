@@ -18,6 +18,7 @@ import ai.onnxhap.tf.ops.DropoutHandler;
 import ai.onnxhap.tf.ops.FlattenHandler;
 import ai.onnxhap.tf.ops.GatherHandler;
 import ai.onnxhap.tf.ops.GemmHandler;
+import ai.onnxhap.tf.ops.IfHandler;
 import ai.onnxhap.tf.ops.LossHandler;
 import ai.onnxhap.tf.ops.MatMulHandler;
 import ai.onnxhap.tf.ops.NormalizationHandler;
@@ -254,6 +255,7 @@ public final class OpHandlers {
         r.add("Cast", 1, CastHandler.cast());
         r.add("CastLike", 15, CastHandler.castLike());
         r.add("Dropout", 1, new DropoutHandler());
+        r.add("If", 1, new IfHandler());
         r.add("Range", 11, SmallOps::range);
         r.add("DepthToSpace", 1, SpaceDepthHandler.depthToSpace());
         r.add("SpaceToDepth", 1, SpaceDepthHandler.spaceToDepth());

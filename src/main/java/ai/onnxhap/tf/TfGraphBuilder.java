@@ -214,8 +214,11 @@ final class TfGraphBuilder {
         }
     }
 
-    private void addNode(Node node) {
-        OpHandler handler = handlers.find(node.opType(), opset).orElseThrow();
+    void addNode(Node node) {
+        // Top-level ops were checked up front; a node inside an If branch is checked here.
+        OpHandler handler = (node.domain().isEmpty() ? handlers.find(node.opType(), opset) : Optional.<OpHandler>empty())
+                .orElseThrow(() -> OnnxHapException.invalidModel("TensorFlow import does not support op "
+                        + node.opType() + " (node '" + node.name() + "') at opset " + opset));
         NodeContext ctx = new NodeContext(this, node, tf.withSubScope(uniqueName(node.name())), opset);
         List<Operand<?>> outs;
         try {
@@ -269,6 +272,70 @@ final class TfGraphBuilder {
         }
         constants.put(name, result);
         return result;
+    }
+
+    /**
+     * Integer values that static shapes decide even when TF cannot fold them (a Shape of an operand with a
+     * dynamic batch axis): constants, Shape (known dims, −1 elsewhere), Gather of those along axis 0, Equal of
+     * fully known operands (1 or 0). Empty when a needed value is not known.
+     */
+    Optional<long[]> staticInts(String name) {
+        Optional<Tensor> c = constant(name);
+        if (c.isPresent()) {
+            return c.get().type().storage() == DataType.Storage.LONG ? Optional.of(c.get().toLongs()) : Optional.empty();
+        }
+        Node p = onnx.producer(name).orElse(null);
+        if (p == null || !p.domain().isEmpty()) {
+            return Optional.empty();
+        }
+        switch (p.opType()) {
+            case "Shape" -> {
+                long[] s = value(p.input(0)).shape().isUnknown() ? null : value(p.input(0)).shape().asArray();
+                if (s == null) {
+                    return Optional.empty();
+                }
+                int start = clampAxis(p.attrInt("start", 0), s.length);
+                int end = Math.max(start, clampAxis(p.attrInt("end", s.length), s.length));
+                return Optional.of(Arrays.copyOfRange(s, start, end));
+            }
+            case "Gather" -> {
+                Optional<long[]> data = staticInts(p.input(0));
+                Optional<long[]> idx = staticInts(p.input(1));
+                if (data.isEmpty() || idx.isEmpty() || p.attrInt("axis", 0) != 0) {
+                    return Optional.empty();
+                }
+                long[] out = new long[idx.get().length];
+                for (int i = 0; i < out.length; i++) {
+                    long k = Math.floorMod(idx.get()[i], data.get().length);
+                    out[i] = data.get()[(int) k];
+                    if (out[i] < 0) {
+                        return Optional.empty(); // a dynamic dimension
+                    }
+                }
+                return Optional.of(out);
+            }
+            case "Equal" -> {
+                Optional<long[]> a = staticInts(p.input(0));
+                Optional<long[]> b = staticInts(p.input(1));
+                if (a.isEmpty() || b.isEmpty() || (a.get().length != 1 && b.get().length != 1
+                        && a.get().length != b.get().length)) {
+                    return Optional.empty();
+                }
+                int n = Math.max(a.get().length, b.get().length);
+                long[] out = new long[n];
+                for (int i = 0; i < n; i++) {
+                    out[i] = a.get()[a.get().length == 1 ? 0 : i] == b.get()[b.get().length == 1 ? 0 : i] ? 1 : 0;
+                }
+                return Optional.of(out);
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private static int clampAxis(long v, int rank) {
+        return (int) Math.max(0, Math.min(rank, v < 0 ? v + rank : v));
     }
 
     private boolean isConstant(GraphOperation root) {

@@ -1,9 +1,17 @@
 package ai.onnxhap.tf.grad;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.tensorflow.TensorFlow;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.internal.c_api.TFJ_GradFuncAdapter;
+import org.tensorflow.internal.c_api.global.tensorflow;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.RawCustomGradient;
 import org.tensorflow.op.RawOpInputs;
 
 /**
@@ -18,25 +26,46 @@ public final class SecondOrderGradients {
             new SigmoidGradGradient(),
             new TanhGradGradient(),
             new SqrtGradGradient(),
+            new RsqrtGradGradient(),
+            new ReciprocalGradGradient(),
+            new StridedSliceGradGradient(),
             new BiasAddGradGradient(),
             new Conv2dBackpropFilterGradient(),
             new MaxPoolGradGradient(),
             new AvgPoolGradGradient());
 
-    private static boolean registered;
+    /** Keeps the one native callback alive: TF holds only its function pointer. */
+    private static TFJ_GradFuncAdapter adapter;
 
     private SecondOrderGradients() {
     }
 
     /** Installs every gradient of the registry into TensorFlow; later calls do nothing. */
     public static synchronized void register() {
-        if (registered) {
+        if (adapter != null) {
             return;
         }
-        for (OpGradient<?> g : ALL) {
-            install(g);
+        Map<String, OpGradient<?>> byType = new HashMap<>();
+        ALL.forEach(g -> byType.put(opType(g.inputsClass()), g));
+        // TF Java's registerCustomGradient makes one JavaCPP callback per gradient, and JavaCPP allocates at most
+        // 10 callbacks of a type: the 11th registration leaves a null function pointer that crashes the JVM when
+        // TF calls it. One callback that dispatches on the op type serves every gradient instead.
+        adapter = RawCustomGradient.adapter((tf, op, upstream) -> dispatch(byType.get(op.type()), tf, op, upstream));
+        for (String type : byType.keySet()) {
+            // TF's own gradient, where it has one (a newer TF may add some), is kept.
+            if (!tensorflow.TFJ_HasGradient(type)) {
+                tensorflow.TFJ_RegisterCustomGradient(type, adapter);
+            }
         }
-        registered = true;
+    }
+
+    private static <T extends RawOpInputs<?>> List<Operand<?>> dispatch(OpGradient<T> g, Ops tf, GraphOperation op,
+                                                                       List<Output<?>> upstream) {
+        try {
+            return g.gradients(tf, g.inputsClass().getConstructor(GraphOperation.class).newInstance(op), upstream);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(g.inputsClass() + " cannot be built from a graph operation", e);
+        }
     }
 
     /** The TF op types this registry supplies gradients for. */
@@ -53,10 +82,5 @@ public final class SecondOrderGradients {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(inputsClass + " is not a generated TF op inputs class", e);
         }
-    }
-
-    private static <T extends RawOpInputs<?>> void install(OpGradient<T> g) {
-        // False means TF already has a gradient for the op (a newer TF may add one); keeping TF's is right then.
-        TensorFlow.registerCustomGradient(g.inputsClass(), g::gradients);
     }
 }

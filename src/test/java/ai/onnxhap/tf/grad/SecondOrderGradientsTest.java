@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.StridedSliceGrad;
 import org.tensorflow.op.nn.AvgPool;
 import org.tensorflow.op.nn.BiasAddGrad;
 import org.tensorflow.op.nn.Conv2dBackpropFilter;
@@ -52,7 +53,7 @@ class SecondOrderGradientsTest {
         }
         SecondOrderGradients.register();
         assertEquals(Set.of("AvgPoolGrad", "BiasAddGrad", "Conv2DBackpropFilter", "MaxPoolGradV2", "OnesLike",
-                "ReluGrad", "SigmoidGrad", "SqrtGrad", "TanhGrad"), SecondOrderGradients.opTypes());
+                "ReciprocalGrad", "ReluGrad", "RsqrtGrad", "SigmoidGrad", "SqrtGrad", "StridedSliceGrad", "TanhGrad"), SecondOrderGradients.opTypes());
     }
 
     @Test
@@ -107,6 +108,46 @@ class SecondOrderGradientsTest {
                 EPS, 10);
         assertAgrees(c, 0, "d/dy");
         assertAgrees(c, 1, "d/d(dy)");
+    }
+
+    @Test
+    void rsqrtGrad() {
+        Random rnd = new Random(19);
+        Input y = new Input(new long[] {2, 2}, new double[] {0.4, 0.9, 1.3, 2.1});
+        Input dy = Input.random(rnd, 2, 2);
+        Comparison c = GradientCheck.compare((tf, in) -> tf.math.rsqrtGrad(in.get(0), in.get(1)), List.of(y, dy),
+                EPS, 20);
+        assertAgrees(c, 0, "d/dy");
+        assertAgrees(c, 1, "d/d(dy)");
+    }
+
+    @Test
+    void reciprocalGrad() {
+        Random rnd = new Random(21);
+        Input y = new Input(new long[] {2, 2}, new double[] {-1.2, 0.4, 0.9, 2.5});
+        Input dy = Input.random(rnd, 2, 2);
+        Comparison c = GradientCheck.compare((tf, in) -> tf.math.reciprocalGrad(in.get(0), in.get(1)),
+                List.of(y, dy), EPS, 22);
+        assertAgrees(c, 0, "d/dy");
+        assertAgrees(c, 1, "d/d(dy)");
+    }
+
+    /** A strided, masked slice (every other row from 1, the last axis from 2 on) and one that drops an axis. */
+    @Test
+    void stridedSliceGrad() {
+        Random rnd = new Random(23);
+        Input dy = Input.random(rnd, 2, 3, 2);
+        Comparison c = GradientCheck.compare((tf, in) -> tf.stridedSliceGrad(tf.constant(new int[] {2, 6, 4}),
+                tf.constant(new int[] {0, 1, 2}), tf.constant(new int[] {0, 6, 0}), tf.constant(new int[] {1, 2, 1}),
+                in.get(0), StridedSliceGrad.beginMask(1L), StridedSliceGrad.endMask(5L)), List.of(dy), EPS, 24);
+        assertAgrees(c, 0, "d/d(dy)");
+        assertTrue(c.maxAbs(0) > 0.1);
+        Input row = Input.random(rnd, 2, 4);
+        Comparison shrunk = GradientCheck.compare((tf, in) -> tf.stridedSliceGrad(tf.constant(new int[] {2, 6, 4}),
+                tf.constant(new int[] {0, 3, 0}), tf.constant(new int[] {0, 4, 0}), tf.constant(new int[] {1, 1, 1}),
+                in.get(0), StridedSliceGrad.beginMask(5L), StridedSliceGrad.endMask(5L),
+                StridedSliceGrad.shrinkAxisMask(2L)), List.of(row), EPS, 25);
+        assertAgrees(shrunk, 0, "shrink axis d/d(dy)");
     }
 
     @Test
