@@ -1,6 +1,7 @@
 package ai.onnxhap.compress;
 
 import ai.onnxhap.data.DataSet;
+import ai.onnxhap.data.TensorRows;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
@@ -257,11 +258,31 @@ public final class ImplantFitting {
             }
         }
         OnnxModel probe = model.withProto(model.proto().toBuilder().setGraph(g).build());
+        Map<String, List<Tensor>> parts = new LinkedHashMap<>();
         try (OrtModel session = OrtModel.open(probe, ort)) {
-            Map<String, Tensor> all = session.run(data, 64);
-            Map<String, Tensor> out = new LinkedHashMap<>();
-            values.forEach(v -> out.put(v, all.get(v)));
-            return out;
+            for (DataSet batch : data.batches(64)) {
+                Map<String, Tensor> all = session.run(batch, batch.size());
+                values.forEach(v -> parts.computeIfAbsent(v, k -> new ArrayList<>()).add(all.get(v)));
+            }
         }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        parts.forEach((v, p) -> out.put(v, rows(p)));
+        return out;
+    }
+
+    /**
+     * One value's batches as one tensor. Sample-first values (a Conv's NCHW) stack along axis 0; values whose
+     * rows mix samples and positions (GPT-2's Gemm on [B·S, F], a sequence-first [S, B, F]) become their
+     * positions as rows, [positions, features], which is all the least-squares fit of a linear layer reads.
+     */
+    private static Tensor rows(List<Tensor> parts) {
+        Tensor first = parts.get(0);
+        boolean sameTail = parts.stream().allMatch(t -> t.rank() == first.rank() && java.util.Arrays.equals(
+                java.util.Arrays.copyOfRange(t.shape(), 1, t.rank()), java.util.Arrays.copyOfRange(first.shape(), 1, first.rank())));
+        if (sameTail) {
+            return parts.size() == 1 ? first : TensorRows.concat(parts);
+        }
+        long width = first.dim(first.rank() - 1);
+        return TensorRows.concat(parts.stream().map(t -> t.reshape(new long[] {t.size() / width, width})).toList());
     }
 }

@@ -88,4 +88,47 @@ class AttentionLayoutsTest {
             fail(failures.stream().collect(Collectors.joining("\n")));
         }
     }
+
+    /**
+     * compress as a user runs it (L1 here, so no TensorFlow; implants fitted on two calibration batches) ends
+     * in a model ONNX Runtime runs on every layout: GPT-2's Gemm on [B·S, F] and sequence-first MHA outputs
+     * once stopped the implant fit.
+     */
+    @Test
+    void everyLayoutCompressesWithImplants() throws IOException {
+        List<String> failures = new ArrayList<>();
+        for (Path file : layouts()) {
+            String name = file.getFileName().toString();
+            try {
+                OnnxModel model = ModelIO.load(file);
+                var graph = ai.onnxhap.graph.Graph.of(model);
+                var options = new ai.onnxhap.compress.CompressOptions(
+                        new ai.onnxhap.plan.PlanOptions(0.5, 0.9, Set.of(), 8), "l1", 0, Map.of(), 0.5,
+                        ai.onnxhap.graph.InputShapes.resolve(graph, Map.of(), 1),
+                        new ai.onnxhap.compress.CompressOptions.Calibration(null, true, 96, 1, 64),
+                        new ai.onnxhap.compress.CompressOptions.Implanting(0.2,
+                                ai.onnxhap.rewrite.ChannelImplant.Style.LOWRANK, true));
+                var result = new ai.onnxhap.compress.Compressor(ai.onnxhap.validate.OrtShapeOracle.INSTANCE)
+                        .compress(model, "", options, false);
+                var inputs = ai.onnxhap.validate.OrtShapeOracle.syntheticInputs(graph,
+                        ai.onnxhap.graph.InputShapes.resolve(graph, Map.of(), 2), 3);
+                for (var t : LayoutEquivalence.run(result.model(), inputs).values()) {
+                    for (double v : t.toDoubles()) {
+                        if (!Double.isFinite(v)) {
+                            failures.add(name + ": non-finite output");
+                            break;
+                        }
+                    }
+                }
+                if (result.report().paramsAfter() >= result.report().paramsBefore()) {
+                    failures.add(name + ": nothing removed");
+                }
+            } catch (RuntimeException e) {
+                failures.add(name + ": " + e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            fail(String.join("\n", failures));
+        }
+    }
 }
