@@ -22,7 +22,9 @@ public final class AxisPreservingRule implements OpRule {
         long[] acted = actedAxes(node, rank, p);
         int inAxis = forward ? axis : inputAxis(node, axis, acted, rank);
         if (Axes.contains(acted, inAxis, rank)) {
-            throw p.notPrunable(node.opType() + " '" + node.name() + "' works along the cut axis " + inAxis);
+            throw p.notPrunable(node.opType() + " '" + node.name() + "' works along the cut axis " + inAxis
+                    + (node.opType().startsWith("Reduce") ? " (statistics over the width, as a decomposed"
+                    + " LayerNorm/RMSNorm computes them)" : ""));
         }
         int outAxis = inAxis;
         if (dropsAxes(node)) {
