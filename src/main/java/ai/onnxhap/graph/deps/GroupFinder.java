@@ -223,6 +223,8 @@ public final class GroupFinder {
         private final Set<String> applied = new HashSet<>();
         private final Deque<Member> work = new ArrayDeque<>();
         private final List<String> inexact = new ArrayList<>();
+        /** Reductions over the cut axis met on the way: only a hidden-width group may shrink them. */
+        private final List<String> statistics = new ArrayList<>();
         /** Shape outputs that read a cut axis, with that axis (-1: several or unknown). */
         private final Map<String, Integer> shapeReads = new LinkedHashMap<>();
         private final Map<String, ComputedEntry> computedEntries = new LinkedHashMap<>();
@@ -246,6 +248,10 @@ public final class GroupFinder {
                     // The latest view: a merge may have widened the map since this item was queued.
                     visit(m.tensor(), m.axis(), values.get(key(m.tensor(), m.axis())));
                 }
+                if (!statistics.isEmpty() && root.kind != PruningGroup.Kind.NEURON
+                        && root.kind != PruningGroup.Kind.CHANNEL) {
+                    throw notPrunable(statistics.get(0));
+                }
                 resolveComputedEntries();
                 checkShapesStayInside();
                 if (root.kind == PruningGroup.Kind.HEAD && !twoOperandMatMul) {
@@ -262,7 +268,7 @@ public final class GroupFinder {
             if (kind == PruningGroup.Kind.HEAD && sharedHeads) {
                 kind = PruningGroup.Kind.KV_GROUP;
                 id = root.node.name() + "/kv-groups";
-            } else if (kind == PruningGroup.Kind.NEURON && !inexact.isEmpty()) {
+            } else if (kind == PruningGroup.Kind.NEURON && !inexact.isEmpty() || !statistics.isEmpty() && reason == null) {
                 kind = PruningGroup.Kind.HIDDEN;
                 id = root.node.name() + "/hidden";
             }
@@ -482,6 +488,12 @@ public final class GroupFinder {
         @Override
         public void inexact(String why) {
             inexact.add(why);
+        }
+
+        @Override
+        public void statistic(String why) {
+            inexact.add(why);
+            statistics.add(why);
         }
 
         @Override

@@ -51,6 +51,12 @@ public interface Propagation {
     /** Removal will not be output-equivalent to masking. */
     void inexact(String why);
 
+    /**
+     * A statistic over the cut axis (a normalisation's mean) will run over fewer elements: acceptable for the
+     * residual width of a transformer (inexact, a {@code hidden} group), a refusal for any other group.
+     */
+    void statistic(String why);
+
     /** Stops the group: nothing is cut, and the report names the reason. */
     NotPrunable notPrunable(String reason);
 

@@ -21,6 +21,15 @@ public final class AxisPreservingRule implements OpRule {
         boolean forward = tensor.equals(node.input(0));
         long[] acted = actedAxes(node, rank, p);
         int inAxis = forward ? axis : inputAxis(node, axis, acted, rank);
+        if (forward && Axes.contains(acted, inAxis, rank) && node.opType().startsWith("Reduce")
+                && node.attrInt("keepdims", 1) != 0) {
+            // A statistic over the cut axis (a decomposed LayerNorm's or RMSNorm's mean): it keeps its size-1
+            // axis and is broadcast back, so the cut stops here, but it now runs over fewer elements.
+            p.statistic(node.opType() + " '" + node.name() + "' averages over the cut axis " + inAxis
+                    + " (a decomposed LayerNorm/RMSNorm)");
+            p.value(node.input(0), inAxis, map);
+            return;
+        }
         if (Axes.contains(acted, inAxis, rank)) {
             throw p.notPrunable(node.opType() + " '" + node.name() + "' works along the cut axis " + inAxis
                     + (node.opType().startsWith("Reduce") ? " (statistics over the width, as a decomposed"
