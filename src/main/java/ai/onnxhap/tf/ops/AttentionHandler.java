@@ -52,12 +52,7 @@ public final class AttentionHandler implements OpHandler {
         Operand<?> q = HeadAttention.splitHeads(tf, parts.get(0), heads, d);
         Operand<?> k = HeadAttention.splitHeads(tf, parts.get(1), heads, d);
         Operand<?> v = HeadAttention.splitHeads(tf, parts.get(2), heads, d);
-        double filter = ctx.node().attrFloat("mask_filter_value", -10000f);
-        Operand<?> bias = ctx.hasInput(3) ? HeadAttention.keyMaskBias(ctx, 3, k, filter) : null;
-        if (ctx.node().attrInt("unidirectional", 0) != 0) {
-            Operand<?> causal = HeadAttention.causalBias(tf, q, filter);
-            bias = bias == null ? causal : tf.math.add(num(bias), num(causal));
-        }
+        Operand<?> bias = HeadAttention.maskBias(ctx, 3, q, k);
         Operand<?> out = HeadAttention.attend(tf, q, k, v, heads, heads, HeadAttention.scale(ctx, d), bias);
         return List.of(HeadAttention.mergeHeads(tf, out, hidden));
     }

@@ -97,6 +97,21 @@ final class HeadAttention {
         return tf.expandDims(any(tf.expandDims(any(bias), tf.constant(1))), tf.constant(1));
     }
 
+    /**
+     * The additive mask of Attention and MultiHeadAttention: the key mask at input {@code maskInput} when given,
+     * plus the causal mask when unidirectional=1, both at the node's mask_filter_value (ORT's default −10000).
+     * Null when neither applies.
+     */
+    static Operand<?> maskBias(NodeContext ctx, int maskInput, Operand<?> q, Operand<?> k) {
+        double filter = ctx.node().attrFloat("mask_filter_value", -10000f);
+        Operand<?> bias = ctx.hasInput(maskInput) ? keyMaskBias(ctx, maskInput, k, filter) : null;
+        if (ctx.node().attrInt("unidirectional", 0) != 0) {
+            Operand<?> causal = causalBias(ctx.tf(), q, filter);
+            bias = bias == null ? causal : ctx.tf().math.add(num(bias), num(causal));
+        }
+        return bias;
+    }
+
     /** [S, T] bias hiding keys after each query (key j > query i), for S == T (no past). */
     static Operand<?> causalBias(Ops tf, Operand<?> q, double filter) {
         Operand<TInt64> positions = tf.range(tf.constant(0L), TfOps.dim(tf, q, 2), tf.constant(1L));

@@ -54,12 +54,7 @@ public final class MultiHeadAttentionHandler implements OpHandler {
         Operand<?> qh = HeadAttention.splitHeads(tf, q, heads, d);
         Operand<?> kh = HeadAttention.splitHeads(tf, k, heads, d);
         Operand<?> vh = HeadAttention.splitHeads(tf, v, heads, dv);
-        double filter = ctx.node().attrFloat("mask_filter_value", -10000f);
-        Operand<?> bias = ctx.hasInput(4) ? HeadAttention.keyMaskBias(ctx, 4, kh, filter) : null;
-        if (ctx.node().attrInt("unidirectional", 0) != 0) {
-            Operand<?> causal = HeadAttention.causalBias(tf, qh, filter);
-            bias = bias == null ? causal : tf.math.add(num(bias), num(causal));
-        }
+        Operand<?> bias = HeadAttention.maskBias(ctx, 4, qh, kh);
         Operand<?> out = HeadAttention.attend(tf, qh, kh, vh, heads, heads, HeadAttention.scale(ctx, d), bias);
         return List.of(HeadAttention.mergeHeads(tf, out, vHidden), kh, vh);
     }
