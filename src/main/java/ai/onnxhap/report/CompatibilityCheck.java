@@ -32,11 +32,10 @@ public final class CompatibilityCheck {
         Map<String, long[]> shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
         Graph graph = Graph.of(model);
         OpHandlers handlers = OpHandlers.standard();
-        long opset = graph.opset("");
         TreeSet<String> unsupported = new TreeSet<>();
         for (Node n : graph.nodes()) {
-            boolean known = n.domain().isEmpty() && handlers.find(n.opType(), opset).isPresent();
-            if (!known) {
+            // contrib ops (com.microsoft) are looked up in their own domain, at the opset the model imports for it
+            if (handlers.find(n.domain(), n.opType(), graph.opset(n.domain())).isEmpty()) {
                 unsupported.add((n.domain().isEmpty() ? "" : n.domain() + ".") + n.opType());
             }
         }

@@ -6,6 +6,7 @@ import static ai.onnxhap.tf.ops.TfOps.num;
 import ai.onnxhap.tf.ops.ActivationHandler;
 import ai.onnxhap.tf.ops.ActivationHandler.Kind;
 import ai.onnxhap.tf.ops.ArgHandler;
+import ai.onnxhap.tf.ops.AttentionHandler;
 import ai.onnxhap.tf.ops.BinaryHandler;
 import ai.onnxhap.tf.ops.BroadcastHandler;
 import ai.onnxhap.tf.ops.CastHandler;
@@ -15,12 +16,17 @@ import ai.onnxhap.tf.ops.ConstantHandler;
 import ai.onnxhap.tf.ops.ConvHandler;
 import ai.onnxhap.tf.ops.ConvTransposeHandler;
 import ai.onnxhap.tf.ops.DropoutHandler;
+import ai.onnxhap.tf.ops.EmbedLayerNormalizationHandler;
 import ai.onnxhap.tf.ops.FlattenHandler;
+import ai.onnxhap.tf.ops.FusedGeluHandler;
+import ai.onnxhap.tf.ops.FusedNormalizationHandler;
 import ai.onnxhap.tf.ops.GatherHandler;
 import ai.onnxhap.tf.ops.GemmHandler;
+import ai.onnxhap.tf.ops.GroupQueryAttentionHandler;
 import ai.onnxhap.tf.ops.IfHandler;
 import ai.onnxhap.tf.ops.LossHandler;
 import ai.onnxhap.tf.ops.MatMulHandler;
+import ai.onnxhap.tf.ops.MultiHeadAttentionHandler;
 import ai.onnxhap.tf.ops.NormalizationHandler;
 import ai.onnxhap.tf.ops.OneHotHandler;
 import ai.onnxhap.tf.ops.PadHandler;
@@ -55,23 +61,31 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 
 /**
- * The registry of op handlers (default ONNX domain): for each op, the opset versions from which a
- * translation applies. A model at opset N uses, per op, the newest translation registered at a version ≤ N.
- * The table below is the whole list; nothing registers itself elsewhere.
+ * The registry of op handlers, per domain: for each op, the opset versions from which a translation applies.
+ * A model at opset N of the op's domain uses the newest translation registered at a version ≤ N. The default
+ * ONNX domain and ONNX Runtime's contrib domain (com.microsoft, versioned by its own opset) are the two tables
+ * below; nothing registers itself elsewhere.
  */
 public final class OpHandlers {
     /** The newest opset whose op semantics the handlers follow. */
     public static final int MAX_OPSET = 22;
+    /** ONNX Runtime's contrib ops. */
+    public static final String MICROSOFT = "com.microsoft";
+    /** The newest com.microsoft opset the contrib handlers follow (ONNX Runtime has only ever shipped 1). */
+    public static final int MAX_MICROSOFT_OPSET = 1;
 
-    private static final OpHandlers STANDARD = standardRegistry();
+    private static final OpHandlers STANDARD = new OpHandlers(Map.of("", standardRegistry(),
+            MICROSOFT, microsoftRegistry()));
 
-    private final Map<String, NavigableMap<Integer, OpHandler>> byOp;
-    /** Ops that ONNX removed: the last opset that has them. */
-    private final Map<String, Integer> lastOpset;
+    private final Map<String, Table> byDomain;
 
-    private OpHandlers(Map<String, NavigableMap<Integer, OpHandler>> byOp, Map<String, Integer> lastOpset) {
-        this.byOp = byOp;
-        this.lastOpset = lastOpset;
+    private OpHandlers(Map<String, Table> byDomain) {
+        this.byDomain = byDomain;
+    }
+
+    /** One domain's ops; {@code lastOpset} holds the ops that were removed, with the last opset that has them. */
+    private record Table(Map<String, NavigableMap<Integer, OpHandler>> byOp, Map<String, Integer> lastOpset,
+                         int maxOpset) {
     }
 
     /** The handlers onnx-hap ships. */
@@ -79,14 +93,29 @@ public final class OpHandlers {
         return STANDARD;
     }
 
-    /** The translation of {@code op} for a model at {@code opset}: the newest registered at a version ≤ opset. */
+    /** The translation of default-domain {@code op} for a model at {@code opset}. */
     public Optional<OpHandler> find(String op, long opset) {
-        NavigableMap<Integer, OpHandler> versions = byOp.get(op);
-        if (versions == null || opset > lastOpset.getOrDefault(op, MAX_OPSET)) {
+        return find("", op, opset);
+    }
+
+    /**
+     * The translation of {@code op} of {@code domain} ("" or "ai.onnx" for ONNX) for a model importing that
+     * domain at {@code opset}: the newest registered at a version ≤ opset.
+     */
+    public Optional<OpHandler> find(String domain, String op, long opset) {
+        Table t = byDomain.get(domain.equals("ai.onnx") ? "" : domain);
+        NavigableMap<Integer, OpHandler> versions = t == null ? null : t.byOp().get(op);
+        if (versions == null || opset > t.lastOpset().getOrDefault(op, t.maxOpset())) {
             return Optional.empty();
         }
         Map.Entry<Integer, OpHandler> e = versions.floorEntry((int) Math.min(opset, Integer.MAX_VALUE));
         return e == null ? Optional.empty() : Optional.of(e.getValue());
+    }
+
+    /** The newest opset of {@code domain} whose semantics the handlers follow; 0 for a domain without handlers. */
+    public int maxOpset(String domain) {
+        Table t = byDomain.get(domain.equals("ai.onnx") ? "" : domain);
+        return t == null ? 0 : t.maxOpset();
     }
 
     /** One row of the support matrix: an op and the opset ranges with their own translation. */
@@ -101,14 +130,24 @@ public final class OpHandlers {
         }
     }
 
-    /** Ops × opset ranges, generated from the registry, ops sorted by name. */
+    /** Default-domain ops × opset ranges, generated from the registry, ops sorted by name. */
     public List<OpSupport> supportMatrix() {
+        return supportMatrix("");
+    }
+
+    /** Ops of {@code domain} × opset ranges of that domain, ops sorted by name. */
+    public List<OpSupport> supportMatrix(String domain) {
+        Table t = byDomain.get(domain);
+        if (t == null) {
+            return List.of();
+        }
+        Map<String, Integer> lastOpset = t.lastOpset();
         List<OpSupport> rows = new ArrayList<>();
-        byOp.forEach((op, versions) -> {
+        t.byOp().forEach((op, versions) -> {
             List<int[]> ranges = new ArrayList<>();
             List<Integer> since = new ArrayList<>(versions.keySet());
             for (int i = 0; i < since.size(); i++) {
-                int end = i + 1 < since.size() ? since.get(i + 1) - 1 : lastOpset.getOrDefault(op, MAX_OPSET);
+                int end = i + 1 < since.size() ? since.get(i + 1) - 1 : lastOpset.getOrDefault(op, t.maxOpset());
                 ranges.add(new int[] {since.get(i), end});
             }
             rows.add(new OpSupport(op, List.copyOf(ranges)));
@@ -116,16 +155,21 @@ public final class OpHandlers {
         return rows;
     }
 
-    /** The support matrix as a Markdown table. */
+    /** The default domain's support matrix as a Markdown table. */
     public String supportMatrixMarkdown() {
+        return supportMatrixMarkdown("");
+    }
+
+    /** The support matrix of {@code domain} as a Markdown table. */
+    public String supportMatrixMarkdown(String domain) {
         StringBuilder sb = new StringBuilder("| op | opsets (one translation per range) |\n|---|---|\n");
-        supportMatrix().forEach(r -> sb.append("| ").append(r.op()).append(" | ").append(r.rangesText())
+        supportMatrix(domain).forEach(r -> sb.append("| ").append(r.op()).append(" | ").append(r.rangesText())
                 .append(" |\n"));
         return sb.toString();
     }
 
-    private static OpHandlers standardRegistry() {
-        Registry r = new Registry();
+    private static Table standardRegistry() {
+        Registry r = new Registry(MAX_OPSET);
         // Element-wise, no attributes.
         r.unary("Abs", (tf, x) -> tf.math.abs(num(x)));
         r.unary("Neg", (tf, x) -> tf.math.neg(num(x)));
@@ -291,13 +335,36 @@ public final class OpHandlers {
         r.reduce("ReduceLogSum", ReduceHandler.Kind.LOG_SUM, 18);
         r.reduce("ReduceLogSumExp", ReduceHandler.Kind.LOG_SUM_EXP, 18);
         r.reduce("ReduceSumSquare", ReduceHandler.Kind.SUM_SQUARE, 18);
-        return new OpHandlers(r.frozen(), Map.copyOf(r.lastOpset));
+        // ONNX Runtime registers its RMS norm in the ONNX domain at version 1 (not in com.microsoft, which it
+        // refuses to load); its optimizer writes it there.
+        r.add("SimplifiedLayerNormalization", 1, FusedNormalizationHandler.simplified());
+        return r.table();
+    }
+
+    /** ONNX Runtime's contrib ops as its transformer optimizer writes them (docs/ContribOperators.md). */
+    private static Table microsoftRegistry() {
+        Registry r = new Registry(MAX_MICROSOFT_OPSET);
+        r.add("Attention", 1, new AttentionHandler());
+        r.add("MultiHeadAttention", 1, new MultiHeadAttentionHandler());
+        r.add("GroupQueryAttention", 1, new GroupQueryAttentionHandler());
+        r.add("SkipLayerNormalization", 1, FusedNormalizationHandler.skipLayer());
+        r.add("SkipSimplifiedLayerNormalization", 1, FusedNormalizationHandler.skipSimplified());
+        r.add("EmbedLayerNormalization", 1, new EmbedLayerNormalizationHandler());
+        r.add("FastGelu", 1, FusedGeluHandler.of(FusedGeluHandler.Kind.FAST_GELU));
+        r.add("BiasGelu", 1, FusedGeluHandler.of(FusedGeluHandler.Kind.BIAS_GELU));
+        r.add("Gelu", 1, FusedGeluHandler.of(FusedGeluHandler.Kind.GELU));
+        return r.table();
     }
 
     /** Collects the table; used once, while the static registry is made. */
     private static final class Registry {
         private final Map<String, NavigableMap<Integer, OpHandler>> byOp = new TreeMap<>();
         private final Map<String, Integer> lastOpset = new TreeMap<>();
+        private final int maxOpset;
+
+        Registry(int maxOpset) {
+            this.maxOpset = maxOpset;
+        }
 
         void add(String op, int since, OpHandler handler) {
             if (byOp.computeIfAbsent(op, k -> new TreeMap<>()).put(since, handler) != null) {
@@ -323,10 +390,10 @@ public final class OpHandlers {
             add(op, axesInputSince, ReduceHandler.axesFromInput(kind));
         }
 
-        Map<String, NavigableMap<Integer, OpHandler>> frozen() {
+        Table table() {
             Map<String, NavigableMap<Integer, OpHandler>> out = new TreeMap<>();
             byOp.forEach((op, v) -> out.put(op, Collections.unmodifiableNavigableMap(new TreeMap<>(v))));
-            return Collections.unmodifiableMap(out);
+            return new Table(Collections.unmodifiableMap(out), Map.copyOf(lastOpset), maxOpset);
         }
     }
 }

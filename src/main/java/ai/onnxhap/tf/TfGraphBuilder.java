@@ -86,10 +86,8 @@ final class TfGraphBuilder {
         }
         Set<String> missing = new TreeSet<>();
         for (Node n : onnx.nodes()) {
-            if (!n.domain().isEmpty()) {
-                missing.add(n.domain() + "." + n.opType());
-            } else if (handlers.find(n.opType(), opset).isEmpty()) {
-                missing.add(n.opType());
+            if (handler(n).isEmpty()) {
+                missing.add(n.domain().isEmpty() ? n.opType() : n.domain() + "." + n.opType());
             }
         }
         if (!onnx.sparseInitializers().isEmpty()) {
@@ -158,7 +156,7 @@ final class TfGraphBuilder {
     private void addInitializers() {
         Map<String, OpHandler.InputRole> roles = new HashMap<>();
         for (Node n : onnx.nodes()) {
-            OpHandler h = handlers.find(n.opType(), opset).orElseThrow();
+            OpHandler h = handler(n).orElseThrow();
             for (int i = 0; i < n.inputs().size(); i++) {
                 String in = n.input(i);
                 if (!in.isEmpty() && onnx.isInitializer(in)) {
@@ -216,9 +214,9 @@ final class TfGraphBuilder {
 
     void addNode(Node node) {
         // Top-level ops were checked up front; a node inside an If branch is checked here.
-        OpHandler handler = (node.domain().isEmpty() ? handlers.find(node.opType(), opset) : Optional.<OpHandler>empty())
-                .orElseThrow(() -> OnnxHapException.invalidModel("TensorFlow import does not support op "
-                        + node.opType() + " (node '" + node.name() + "') at opset " + opset));
+        OpHandler handler = handler(node).orElseThrow(() -> OnnxHapException.invalidModel(
+                "TensorFlow import does not support op " + (node.domain().isEmpty() ? "" : node.domain() + ".")
+                + node.opType() + " (node '" + node.name() + "') at opset " + onnx.opset(node.domain())));
         NodeContext ctx = new NodeContext(this, node, tf.withSubScope(uniqueName(node.name())), opset);
         List<Operand<?>> outs;
         try {
@@ -233,6 +231,11 @@ final class TfGraphBuilder {
                 values.put(name, outs.get(i));
             }
         }
+    }
+
+    /** The node's translation, looked up in its own domain at the opset the model imports for that domain. */
+    private Optional<OpHandler> handler(Node node) {
+        return handlers.find(node.domain(), node.opType(), node.domain().isEmpty() ? opset : onnx.opset(node.domain()));
     }
 
     /** A name TF accepts (letters, digits, _ . -), unique in this graph. */

@@ -20,6 +20,8 @@ class ReadmeSupportMatrixTest {
     static String generated() {
         return "TensorFlow backend (ONNX default domain; one translation per opset range, chosen by the model's opset):\n\n"
                 + OpHandlers.standard().supportMatrixMarkdown()
+                + "\nTensorFlow backend, ONNX Runtime contrib ops (domain com.microsoft, versioned by its own opset):\n\n"
+                + OpHandlers.standard().supportMatrixMarkdown(OpHandlers.MICROSOFT)
                 + "\nPruning rules (ops a cut can pass through; any other op stops the group and is named):\n\n"
                 + String.join(", ", OpRules.supportedOps()) + "\n";
     }

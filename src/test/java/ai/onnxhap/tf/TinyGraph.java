@@ -129,8 +129,8 @@ final class TinyGraph {
     record Built(OnnxModel model, Map<String, Tensor> inputs) {
     }
 
-    Built built(long opset, Map<String, Tensor> inputs) {
-        return new Built(model(opset), inputs);
+    Built built(long opset, Map<String, Tensor> inputs, String... extraDomains) {
+        return new Built(model(opset, extraDomains), inputs);
     }
 
     /** The model at {@code opset}, importing {@code extraDomains} at version 1 (com.microsoft). */

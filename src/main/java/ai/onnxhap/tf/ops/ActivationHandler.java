@@ -72,7 +72,8 @@ public final class ActivationHandler implements OpHandler {
         return tf.math.minimum(num(tf.math.maximum(num(y), num(zero(tf, x)))), num(TfOps.scalarLike(tf, 1, x)));
     }
 
-    private static Operand<?> gelu(Ops tf, Operand<?> x, String approximate) {
+    /** 0.5·x·(1 + erf(x/√2)), or with "tanh" 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    static Operand<?> gelu(Ops tf, Operand<?> x, String approximate) {
         Operand<?> inner;
         if (approximate.equals("tanh")) {
             Operand<?> cube = tf.math.mul(num(x), num(tf.math.square(num(x))));

@@ -91,35 +91,43 @@ public final class NormalizationHandler implements OpHandler {
     /** Normalizes over axes [axis, rank); optional outputs Mean and InvStdDev keep the reduced axes as 1. */
     private static List<Operand<?>> layerNorm(NodeContext ctx) {
         Ops tf = ctx.tf();
-        Operand<?> x = ctx.input(0);
         int r = ctx.rank(0);
         int axis = Axes.normalize(ctx, ctx.node().attrInt("axis", -1), r);
-        double eps = ctx.node().attrFloat("epsilon", 1e-5f);
-        Operand<TInt32> axes = TfOps.ints(tf, Axes.range(axis, r));
-        Operand<?> mean = tf.math.mean(any(x), axes, Mean.keepDims(true));
-        Operand<?> centered = tf.math.sub(num(x), num(mean));
-        Operand<?> var = tf.math.mean(any(tf.math.square(num(centered))), axes, Mean.keepDims(true));
-        Operand<?> invStd = tf.math.rsqrt(num(tf.math.add(num(var), num(TfOps.scalarLike(tf, eps, var)))));
-        Operand<?> y = tf.math.mul(num(centered), num(invStd));
-        y = tf.math.mul(num(y), num(ctx.input(1)));
-        if (ctx.hasInput(2)) {
-            y = tf.math.add(num(y), num(ctx.input(2)));
-        }
+        Standardized s = standardize(tf, ctx.input(0), Axes.range(axis, r), ctx.node().attrFloat("epsilon", 1e-5f),
+                false);
         List<Operand<?>> outs = new ArrayList<>();
-        outs.add(y);
-        outs.add(mean);
-        outs.add(invStd);
+        outs.add(scaleShift(tf, s.y(), ctx.input(1), ctx.optionalInput(2).orElse(null)));
+        outs.add(s.mean());
+        outs.add(s.invStd());
         return outs;
     }
 
     /** (x − mean) / sqrt(var + eps) over the given axes. */
     static Operand<?> normalize(Ops tf, Operand<?> x, int[] axes, double eps) {
+        return standardize(tf, x, axes, eps, false).y();
+    }
+
+    /** A normalized value with the statistics it used, reduced axes kept as 1; {@code mean} null for RMS. */
+    record Standardized(Operand<?> y, Operand<?> mean, Operand<?> invStd) {
+    }
+
+    /**
+     * x normalized over {@code axes}: (x − mean) · rsqrt(var + eps), or with {@code rms} x · rsqrt(mean(x²) + eps)
+     * (RMS norm: no centring). Plain reductions, so second derivatives exist.
+     */
+    static Standardized standardize(Ops tf, Operand<?> x, int[] axes, double eps, boolean rms) {
         Operand<TInt32> ax = TfOps.ints(tf, axes);
-        Operand<?> mean = tf.math.mean(any(x), ax, Mean.keepDims(true));
-        Operand<?> centered = tf.math.sub(num(x), num(mean));
+        Operand<?> mean = rms ? null : tf.math.mean(any(x), ax, Mean.keepDims(true));
+        Operand<?> centered = rms ? x : tf.math.sub(num(x), num(mean));
         Operand<?> var = tf.math.mean(any(tf.math.square(num(centered))), ax, Mean.keepDims(true));
-        return tf.math.mul(num(centered),
-                num(tf.math.rsqrt(num(tf.math.add(num(var), num(TfOps.scalarLike(tf, eps, var)))))));
+        Operand<?> invStd = tf.math.rsqrt(num(tf.math.add(num(var), num(TfOps.scalarLike(tf, eps, var)))));
+        return new Standardized(tf.math.mul(num(centered), num(invStd)), mean, invStd);
+    }
+
+    /** y · scale (+ bias when given). */
+    static Operand<?> scaleShift(Ops tf, Operand<?> y, Operand<?> scale, Operand<?> bias) {
+        Operand<?> out = tf.math.mul(num(y), num(scale));
+        return bias == null ? out : tf.math.add(num(out), num(bias));
     }
 
     /** A [C] vector as [C, 1, ..., 1] for an NC... tensor of rank r. */
