@@ -271,6 +271,27 @@ class PlainAttention(nn.Module):
         return self.proj(out)
 
 
+class InnerDimMergeAttention(TimmAttention):
+    """timm's Attention with the heads merged to their own width, reshape(B, N, H*D), as HF
+    ViTSelfAttention merges to `all_head_size`, instead of timm's reshape(B, N, C) with C read
+    from the residual stream (Shape()[2] in ONNX). With timm's merge the residual width is
+    not prunable: cutting it would change the merge Reshape of every attention too."""
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        q, k = self.q_norm(q), self.k_norm(k)
+        q = q * self.scale
+        attn = q @ k.transpose(-2, -1)
+        attn = attn.softmax(dim=-1)
+        attn = self.attn_drop(attn)
+        x = attn @ v
+        x = x.transpose(1, 2).reshape(B, N, self.num_heads * self.head_dim)
+        x = self.proj(x)
+        return self.proj_drop(x)
+
+
 class TimmMlp(nn.Module):
     def __init__(self, in_features, hidden_features):
         super().__init__()
@@ -1433,21 +1454,24 @@ def export_ort(key, spec, out):
 TRAIN = dict(epochs=2, samples=20000, lr=3e-3, batch_size=128, weight_decay=1e-4)
 
 
-def train_llama_fmnist(out):
+def _train_fmnist(model, name, cfg, image_shape):
+    """Train `model` on a seeded subset of Fashion-MNIST (AdamW + one-cycle) and
+    return (test accuracy on all 10,000 test images, first 256 test images shaped
+    `image_shape`, their labels, seconds). Images are reshaped to [N, *image_shape]."""
     t0 = time.time()
-    fmnist.seed_everything(SEED)
-    model = LlamaFmnist()
     train_x, train_y = (torch.from_numpy(a) for a in fmnist.load("train"))
     test_x_np, test_y_np = fmnist.load("test")
+    train_x = train_x.reshape(len(train_x), *image_shape)
+    test_x_np = np.ascontiguousarray(test_x_np.reshape(len(test_x_np), *image_shape))
     g = torch.Generator().manual_seed(SEED)
-    idx = torch.randperm(len(train_x), generator=g)[:TRAIN["samples"]]
+    idx = torch.randperm(len(train_x), generator=g)[:cfg["samples"]]
     x, y = train_x[idx], train_y[idx]
-    bs = TRAIN["batch_size"]
-    steps = TRAIN["epochs"] * math.ceil(len(x) / bs)
-    opt = torch.optim.AdamW(model.parameters(), lr=TRAIN["lr"], weight_decay=TRAIN["weight_decay"])
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=TRAIN["lr"], total_steps=steps)
+    bs = cfg["batch_size"]
+    steps = cfg["epochs"] * math.ceil(len(x) / bs)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg["lr"], total_steps=steps)
     model.train()
-    for ep in range(TRAIN["epochs"]):
+    for ep in range(cfg["epochs"]):
         perm = torch.randperm(len(x), generator=g)
         for i in range(0, len(x), bs):
             b = perm[i:i + bs]
@@ -1456,23 +1480,44 @@ def train_llama_fmnist(out):
             loss.backward()
             opt.step()
             sched.step()
-        print(f"  llama_fmnist epoch {ep + 1}: last loss {loss.item():.3f} ({time.time() - t0:.0f}s)", flush=True)
+        print(f"  {name} epoch {ep + 1}: last loss {loss.item():.3f} ({time.time() - t0:.0f}s)", flush=True)
     model.eval()
     test_x = torch.from_numpy(test_x_np)
     with torch.no_grad():
         pred = torch.cat([model(test_x[i:i + 1000]) for i in range(0, len(test_x), 1000)]).argmax(1)
     acc = float((pred == torch.from_numpy(test_y_np)).float().mean())
-    sample_x = np.ascontiguousarray(test_x_np[:256])
-    with torch.no_grad():
-        expected = model(torch.from_numpy(sample_x)).numpy().astype(np.float32)
-    path = os.path.join(out, "llama_fmnist.onnx")
+    return acc, np.ascontiguousarray(test_x_np[:256]), test_y_np[:256], time.time() - t0
+
+
+def _export_trained(model, path, opset, sample_x):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, torch.from_numpy(sample_x[:2]), path, opset_version=14, do_constant_folding=True,
+        torch.onnx.export(model, torch.from_numpy(sample_x[:2]), path, opset_version=opset, do_constant_folding=True,
                           input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
     onnx.checker.check_model(path, full_check=True)
-    np.savez_compressed(os.path.join(out, "llama_fmnist.npz"), input=sample_x, labels=test_y_np[:256])
+
+
+def _train_entry(e, acc, cfg, samples, t0):
+    e["test_accuracy"] = round(acc, 4)
+    e["samples"] = samples
+    e["train"] = dict(cfg, seed=SEED, optimizer="AdamW+OneCycleLR",
+                      subset="first `samples` of torch.randperm(60000) seeded with `seed`",
+                      normalisation=dict(mean=fmnist.MEAN, std=fmnist.STD))
+    e["train_seconds"] = round(time.time() - t0, 1)
+    return e
+
+
+def train_llama_fmnist(out):
+    t0 = time.time()
+    fmnist.seed_everything(SEED)
+    model = LlamaFmnist()
+    acc, sample_x, sample_y, _ = _train_fmnist(model, "llama_fmnist", TRAIN, (28, 28))
+    with torch.no_grad():
+        expected = model(torch.from_numpy(sample_x)).numpy().astype(np.float32)
+    path = os.path.join(out, "llama_fmnist.onnx")
+    _export_trained(model, path, 14, sample_x)
+    np.savez_compressed(os.path.join(out, "llama_fmnist.npz"), input=sample_x, labels=sample_y)
     np.save(os.path.join(out, "llama_fmnist.expected.npy"), expected)
     spec = dict(heads=4, kv_heads=2, head_dim=16, hidden=64, ffn=128,
                 pattern="trained LLaMA-style Fashion-MNIST classifier: rows as 28 tokens, Linear(28->64) "
@@ -1482,30 +1527,65 @@ def train_llama_fmnist(out):
     e = describe(path, onnx.load(path), "llama_fmnist", spec, 14, sum(p.numel() for p in model.parameters()),
                  "onnx.checker.check_model(full_check=True)",
                  ["attention", "gqa_expand", "rmsnorm", "rotate_half", "swiglu"])
-    e["test_accuracy"] = round(acc, 4)
-    e["samples"] = "llama_fmnist.npz"
+    e = _train_entry(e, acc, TRAIN, "llama_fmnist.npz", t0)
     e["expected"] = "llama_fmnist.expected.npy"
-    e["train"] = dict(TRAIN, seed=SEED, optimizer="AdamW+OneCycleLR",
-                      subset="first `samples` of torch.randperm(60000) seeded with `seed`",
-                      normalisation=dict(mean=fmnist.MEAN, std=fmnist.STD))
-    e["train_seconds"] = round(time.time() - t0, 1)
     print(f"llama_fmnist: test acc {acc:.4f}, {time.time() - t0:.0f}s", flush=True)
     return e
+
+
+# timm-style ViT trained on Fashion-MNIST, exported at opset 17 so its LayerNorms are
+# LayerNormalization ops, with heads merged to their own width (InnerDimMergeAttention)
+# so the residual width is prunable; the measurement of `compress --prune-hidden` in
+# README.md uses it.
+VIT_FMNIST = dict(embed_dim=64, depth=3, num_heads=4, mlp_ratio=2.0, patch_size=7)
+VIT_TRAIN = dict(epochs=3, samples=20000, lr=3e-3, batch_size=128, weight_decay=1e-4)
+
+
+def train_vit_fmnist(out):
+    t0 = time.time()
+    fmnist.seed_everything(SEED)
+    model = TimmVisionTransformer(InnerDimMergeAttention, img_size=28, in_chans=1, num_classes=CLASSES,
+                                  **VIT_FMNIST)
+    acc, sample_x, sample_y, _ = _train_fmnist(model, "vit_fmnist", VIT_TRAIN, (1, 28, 28))
+    path = os.path.join(out, "vit_fmnist_op17.onnx")
+    _export_trained(model, path, 17, sample_x)
+    np.savez_compressed(os.path.join(out, "vit_fmnist.npz"), input=sample_x, labels=sample_y)
+    c = VIT_FMNIST["embed_dim"]
+    spec = dict(heads=VIT_FMNIST["num_heads"], kv_heads=VIT_FMNIST["num_heads"],
+                head_dim=c // VIT_FMNIST["num_heads"], hidden=c, ffn=int(c * VIT_FMNIST["mlp_ratio"]),
+                pattern=f"trained timm-style ViT on Fashion-MNIST: 1x28x28, patch 7 (16 patches + class token), "
+                        f"hidden {c}, {VIT_FMNIST['depth']} pre-LN blocks of {VIT_FMNIST['num_heads']} heads + "
+                        f"GELU MLP {int(c * VIT_FMNIST['mlp_ratio'])}, heads merged by Reshape [B,N,H*D] (constant, "
+                        f"not timm's C from Shape), LayerNormalization (opset 17), "
+                        f"head on the class token")
+    e = describe(path, onnx.load(path), "vit_fmnist", spec, 17, sum(p.numel() for p in model.parameters()),
+                 "onnx.checker.check_model(full_check=True)",
+                 ["attention", "packed_qkv_5d", "transpose_20314", "split_packed_axis", "residual_add"])
+    e = _train_entry(e, acc, VIT_TRAIN, "vit_fmnist.npz", t0)
+    print(f"vit_fmnist: test acc {acc:.4f}, {time.time() - t0:.0f}s", flush=True)
+    return e
+
+
+TRAINED = collections.OrderedDict([
+    ("llama_fmnist", ("llama_fmnist.onnx", train_llama_fmnist)),
+    ("vit_fmnist", ("vit_fmnist_op17.onnx", train_vit_fmnist)),
+])
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=DEFAULT_OUT)
     ap.add_argument("--only", help="comma-separated layout keys")
-    ap.add_argument("--skip-train", action="store_true", help="do not retrain llama_fmnist (keep its manifest entry)")
+    ap.add_argument("--skip-train", action="store_true",
+                    help="do not retrain llama_fmnist / vit_fmnist (keep their manifest entries)")
     args = ap.parse_args()
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(min(2, os.cpu_count() or 1))
-    keys = args.only.split(",") if args.only else list(LAYOUTS) + list(ORT_LAYOUTS) + ["llama_fmnist"]
+    keys = args.only.split(",") if args.only else list(LAYOUTS) + list(ORT_LAYOUTS) + list(TRAINED)
     for k in keys:
-        if k not in LAYOUTS and k not in ORT_LAYOUTS and k != "llama_fmnist":
+        if k not in LAYOUTS and k not in ORT_LAYOUTS and k not in TRAINED:
             sys.exit(f"unknown layout {k!r}")
     t_all = time.time()
     entries = []
@@ -1516,11 +1596,12 @@ def main():
         elif k in ORT_LAYOUTS:
             entries.append(export_ort(k, ORT_LAYOUTS[k], out))
         elif not args.skip_train:
+            fname, train = TRAINED[k]
             try:
-                entries.append(train_llama_fmnist(out))
+                entries.append(train(out))
             except Exception as ex:
                 traceback.print_exc()
-                entries.append(dict(file="llama_fmnist.onnx", layout="llama_fmnist", status="error",
+                entries.append(dict(file=fname, layout=k, status="error",
                                     error=f"{type(ex).__name__}: {ex}"))
 
     mpath = os.path.join(out, "layouts.json")
@@ -1530,7 +1611,7 @@ def main():
             old = json.load(f).get("models", [])
     rebuilt = {e["file"] for e in entries}
     order = [f"{k}_op{o}.onnx" for k in LAYOUTS for o in LAYOUTS[k].get("opsets", OPSETS)] + \
-            [f"{k}_op17.onnx" for k in ORT_LAYOUTS] + ["llama_fmnist.onnx"]
+            [f"{k}_op17.onnx" for k in ORT_LAYOUTS] + [f for f, _ in TRAINED.values()]
     merged = [e for e in old if e["file"] not in rebuilt and e["file"] in order] + entries
     merged.sort(key=lambda e: order.index(e["file"]) if e["file"] in order else len(order))
     manifest = collections.OrderedDict(
