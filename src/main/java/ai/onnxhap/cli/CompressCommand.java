@@ -153,14 +153,14 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "Retraining batch size (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--train-data", paramLabel = "FILE|DIR", description = "Retraining data (default: 80% of --data, "
+    @Option(names = "--train-data", paramLabel = "FILE|DIR", description = "Retraining data (default: 80%% of --data, "
             + "split with --seed).")
     Path trainData;
 
     @Option(names = "--train-labels", paramLabel = "FILE.npy", description = "Labels for --train-data.")
     Path trainLabels;
 
-    @Option(names = "--val-data", paramLabel = "FILE|DIR", description = "Validation data (default: the other 20% of --data).")
+    @Option(names = "--val-data", paramLabel = "FILE|DIR", description = "Validation data (default: the other 20%% of --data).")
     Path valData;
 
     @Option(names = "--val-labels", paramLabel = "FILE.npy", description = "Labels for --val-data.")
