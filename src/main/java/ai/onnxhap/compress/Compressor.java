@@ -81,15 +81,16 @@ public final class Compressor {
      */
     public Result compress(OnnxModel model, String inputSha256, CompressOptions options, boolean dryRun,
                            Importance scored) {
-        OnnxModel given = model;
+        ai.onnxhap.graph.CanonicalForm.Result canonical = ai.onnxhap.graph.CanonicalForm.of(model);
+        OnnxModel given = canonical.model();
         Map<String, long[]> givenShapes = shapes.shapes(given, options.inputShapes());
         model = ExportHabits.normalize(given, m -> m == given ? givenShapes : shapes.shapes(m, options.inputShapes()));
         Map<String, long[]> before = model == given ? givenShapes : shapes.shapes(model, options.inputShapes());
         Graph graph = Graph.of(model);
         List<PruningGroup> groups = new GroupFinder(graph, before).findAll();
         if (groups.stream().noneMatch(PruningGroup::prunable)) {
-            throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: " + groups.stream()
-                    .map(g -> g.id() + ": " + g.reason()).collect(Collectors.joining("; ")));
+            throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: "
+                    + ai.onnxhap.graph.deps.Unprunable.explain(graph, groups));
         }
         Importance importance = scored != null ? scored : score(model, groups, options);
         Map<String, double[]> scores = new LinkedHashMap<>();
@@ -150,6 +151,7 @@ public final class Compressor {
                     r.paramsAfter(), r.relativeError(), null, null));
             pruned = r.model();
         }
+        pruned = ai.onnxhap.graph.CanonicalForm.restore(pruned, canonical.conventions());
         Map<String, long[]> after = checkedShapes(pruned, options);
         String scoring = scoring(importance, options);
         pruned = withProvenance(pruned, inputSha256, options, plan, choice.implanted(), importance);

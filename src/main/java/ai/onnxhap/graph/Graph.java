@@ -31,6 +31,7 @@ public final class Graph {
     private final List<Node> nodes;
     private final Map<String, Node> producers = new HashMap<>();
     private final Map<String, List<Node>> consumers = new HashMap<>();
+    private final Map<String, List<Node>> subgraphReaders = new HashMap<>();
     private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Map<String, SparseTensorProto> sparseInitializers = new LinkedHashMap<>();
     private final Map<String, ValueInfo> declared = new LinkedHashMap<>();
@@ -82,6 +83,13 @@ public final class Graph {
                     consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
                 }
             }
+            List<String> outer = new ArrayList<>(requiredValues(n));
+            outer.removeAll(n.inputs());
+            for (String in : new java.util.LinkedHashSet<>(outer)) {
+                if (!in.isEmpty()) {
+                    subgraphReaders.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                }
+            }
         }
     }
 
@@ -117,6 +125,20 @@ public final class Graph {
 
     public List<Node> consumers(String value) {
         return Collections.unmodifiableList(consumers.getOrDefault(value, List.of()));
+    }
+
+    /**
+     * Nodes (If, Loop, Scan) whose subgraphs read this value of the main graph by name, without taking it as
+     * an input: ONNX lets a subgraph see every value of its enclosing scopes.
+     */
+    public List<Node> subgraphReaders(String value) {
+        return Collections.unmodifiableList(subgraphReaders.getOrDefault(value, List.of()));
+    }
+
+    /** Whether any node of the main graph carries a subgraph (If, Loop, Scan). */
+    public boolean hasSubgraphs() {
+        return nodes.stream().anyMatch(n -> n.proto().getAttributeList().stream()
+                .anyMatch(a -> a.hasG() || a.getGraphsCount() > 0));
     }
 
     public Optional<Node> node(String name) {

@@ -344,6 +344,11 @@ public final class GroupFinder {
             if (graph.inputs().stream().anyMatch(i -> i.name().equals(value))) {
                 throw notPrunable("it reaches the model input '" + value + "'");
             }
+            if (!graph.subgraphReaders(value).isEmpty()) {
+                Node reader = graph.subgraphReaders(value).get(0);
+                throw notPrunable("'" + value + "' is read inside a subgraph of " + reader.opType() + " ('"
+                        + reader.name() + "'), which the analysis does not follow");
+            }
             List<Node> touching = new ArrayList<>();
             graph.producer(value).ifPresent(touching::add);
             touching.addAll(graph.consumers(value));
