@@ -146,6 +146,7 @@ class ForeignStylesTest {
         assertFalse(out.isEmpty(), "ONNX Runtime returned no tensor output");
         long before = params(model.proto());
         long after = params(result.model().proto());
+        System.out.printf("%-24s params %d -> %d; groups: %s%n", f.name(), before, after, describe(result));
         assertTrue(after < before, "parameters did not fall: " + before + " -> " + after + " (report "
                 + result.report().paramsBefore() + " -> " + result.report().paramsAfter() + "); groups: "
                 + describe(result));
