@@ -83,6 +83,12 @@ public final class Compressor {
                            Importance scored) {
         ai.onnxhap.graph.CanonicalForm.Result canonical = ai.onnxhap.graph.CanonicalForm.of(model);
         OnnxModel given = canonical.model();
+        Graph stored = Graph.of(given);
+        if (!ai.onnxhap.graph.deps.Unprunable.hasWeights(stored)) {
+            // Said before shape inference, which may need input values the user has not given (Silero's 'sr').
+            throw OnnxHapException.invalidModel("nothing in " + given.label() + " can be pruned: "
+                    + ai.onnxhap.graph.deps.Unprunable.explain(stored, List.of()));
+        }
         Map<String, long[]> givenShapes = shapes.shapes(given, options.inputShapes());
         model = ExportHabits.normalize(given, m -> m == given ? givenShapes : shapes.shapes(m, options.inputShapes()));
         Map<String, long[]> before = model == given ? givenShapes : shapes.shapes(model, options.inputShapes());

@@ -15,15 +15,23 @@ public final class Unprunable {
     private Unprunable() {
     }
 
+    /** Whether the main graph holds any weight (a floating-point initializer of more than one element). */
+    public static boolean hasWeights(Graph graph) {
+        return weightCount(graph) > 0;
+    }
+
+    private static long weightCount(Graph graph) {
+        return graph.initializerProtos().values().stream().filter(t -> isFloat(t.getDataType())
+                && t.getDimsCount() >= 1 && t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) > 1)
+                .count();
+    }
+
     public static String explain(Graph graph, List<PruningGroup> groups) {
         if (!groups.isEmpty()) {
             return groups.stream().map(g -> g.id() + " (" + g.kind().label() + " at '" + g.rootNode() + "'): " + g.reason())
                     .collect(Collectors.joining("; "));
         }
-        long weights = graph.initializerProtos().values().stream().filter(t -> isFloat(t.getDataType())
-                && t.getDimsCount() >= 1 && t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) > 1)
-                .count();
-        if (weights == 0) {
+        if (weightCount(graph) == 0) {
             List<String> holders = new ArrayList<>();
             for (Node n : graph.nodes()) {
                 int inside = 0;
