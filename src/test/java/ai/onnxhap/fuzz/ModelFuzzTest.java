@@ -22,13 +22,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Corrupted and truncated models must only ever produce onnx-hap's documented errors: no other
  * exception, no hang, no JVM crash. The count comes from -Dhap.fuzz.cases (300 in the default build;
- * the README documents a 10,000-case run).
+ * the README documents a 10,000-case run). The seeds are small models built here, the fixtures and, where
+ * ../shared/foreign exists, the foreign-exporter models (see ForeignModelsTest).
  */
 class ModelFuzzTest {
     @TempDir
@@ -40,6 +42,16 @@ class ModelFuzzTest {
         seeds.add(TestModels.mlp(-1, 16, 8, 4, 2).proto().toByteArray());
         for (String fixture : List.of("resnet_fmnist", "transformer_fmnist", "lstm_fmnist", "mlp_fmnist")) {
             seeds.add(Files.readAllBytes(TestModels.testdata().resolve(fixture + ".onnx")));
+        }
+        // Real models from other exporters (opset 7 to 16, fp16, Constant-node weights, If subgraphs, ZipMap), kept
+        // outside the repository in ../shared/foreign; CI has it beside the checkout.
+        Path foreign = TestModels.testdata().toAbsolutePath().getParent().resolveSibling("shared").resolve("foreign");
+        if (Files.isDirectory(foreign)) {
+            try (Stream<Path> s = Files.list(foreign)) {
+                for (Path p : s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList()) {
+                    seeds.add(Files.readAllBytes(p));
+                }
+            }
         }
         return seeds;
     }
