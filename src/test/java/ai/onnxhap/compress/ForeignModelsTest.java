@@ -291,8 +291,8 @@ class ForeignModelsTest {
                         + original.keySet());
             }
             if (!cuts.isEmpty() && cuts.stream().allMatch(c -> c.group().exact())) {
-                OnnxModel reference = Masking.masked(liftConstants(ExportHabits.normalize(model,
-                        m -> OrtShapeOracle.INSTANCE.shapes(m, shapes))), cuts);
+                OnnxModel reference = Masking.masked(ExportHabits.normalize(model,
+                        m -> OrtShapeOracle.INSTANCE.shapes(m, shapes)), cuts);
                 double err = relativeError(run(reference, inputs), pruned);
                 double tolerance = fp16 ? 1e-2 : 1e-4;
                 if (!(err <= tolerance)) {
@@ -333,31 +333,6 @@ class ForeignModelsTest {
     private static String stackTop(Throwable e) {
         StackTraceElement[] st = e.getStackTrace();
         return st.length == 0 ? "" : " at " + st[0];
-    }
-
-    /**
-     * Top-level Constant nodes with a tensor value become initializers of the same name, so that masking reaches
-     * weights an exporter stored as Constants (paddle2onnx); the function is unchanged.
-     */
-    static OnnxModel liftConstants(OnnxModel model) {
-        GraphProto.Builder g = model.proto().getGraph().toBuilder();
-        List<NodeProto> kept = new ArrayList<>();
-        boolean changed = false;
-        for (NodeProto n : g.getNodeList()) {
-            AttributeProto value = n.getOpType().equals("Constant") && n.getDomain().isEmpty()
-                    && n.getAttributeCount() == 1 && n.getOutputCount() == 1 ? n.getAttribute(0) : null;
-            if (value != null && value.getName().equals("value") && value.hasT()) {
-                g.addInitializer(value.getT().toBuilder().setName(n.getOutput(0)));
-                changed = true;
-            } else {
-                kept.add(n);
-            }
-        }
-        if (!changed) {
-            return model;
-        }
-        g.clearNode().addAllNode(kept);
-        return model.withProto(model.proto().toBuilder().setGraph(g).build());
     }
 
     private static Map<String, Tensor> run(OnnxModel m, Map<String, Tensor> inputs) {

@@ -22,11 +22,19 @@ public final class Masking {
     private Masking() {
     }
 
+    /** A weight stored in another layout and reshaped before a layer reads it (CNTK's Reshape of a MatMul weight). */
+    private static boolean reshapedWeight(ai.onnxhap.graph.Graph graph, String tensor) {
+        var readers = graph.consumers(tensor);
+        return !readers.isEmpty() && readers.stream().allMatch(n -> Set.of("Reshape", "Transpose", "Flatten")
+                .contains(n.opType()) && n.input(0).equals(tensor));
+    }
+
     public static OnnxModel masked(OnnxModel model, List<Surgeon.Cut> cuts) {
         Map<String, Map<Integer, Set<Integer>>> zero = new HashMap<>();
+        ai.onnxhap.graph.Graph graph = ai.onnxhap.graph.Graph.of(model);
         for (Surgeon.Cut cut : cuts) {
             for (Member m : cut.group().parameters()) {
-                if (m.role() == Member.Role.CONSUMER) {
+                if (m.role() == Member.Role.CONSUMER || m.role() == Member.Role.THROUGH && reshapedWeight(graph, m.tensor())) {
                     Set<Integer> idx = zero.computeIfAbsent(m.tensor(), k -> new HashMap<>())
                             .computeIfAbsent(m.axis(), k -> new HashSet<>());
                     for (int i : m.map().removed(cut.removedUnits())) {
