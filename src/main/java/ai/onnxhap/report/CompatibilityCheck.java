@@ -59,6 +59,9 @@ public final class CompatibilityCheck {
                 error = relativeError(ort.run(inputs), tf.run(inputs));
             } catch (OnnxHapException e) {
                 importError = e.getMessage();
+            } catch (org.tensorflow.exceptions.TensorFlowException e) {
+                // A TF kernel that refuses the imported graph is a gap in our import: report it, don't crash.
+                importError = "TensorFlow cannot run the imported graph: " + e.getMessage().lines().findFirst().orElse("");
             }
         }
         boolean ok = unsupported.isEmpty() && importError == null && error != null && error <= TOLERANCE;

@@ -11,7 +11,8 @@ import java.util.SplittableRandom;
 
 /**
  * Exact shapes by running the model once in ONNX Runtime on a synthetic input of the requested shapes:
- * floats drawn from N(0,1) with a fixed seed, integers and booleans zero (valid indices and masks).
+ * floats drawn from N(0,1) with a fixed seed, integers and booleans zero (valid indices), except integer inputs
+ * named like an attention mask, which are one (every position visible).
  */
 public final class OrtShapeOracle implements ShapeOracle {
     public static final OrtShapeOracle INSTANCE = new OrtShapeOracle();
@@ -50,7 +51,14 @@ public final class OrtShapeOracle implements ShapeOracle {
                     }
                     yield Tensor.ofDoubles(in.name(), type, dims, v);
                 }
-                case LONG -> Tensor.ofLongs(in.name(), type, dims, new long[n]);
+                case LONG -> {
+                    // An all-zero attention mask hides every position and softmax gives NaN; HF names it *mask*.
+                    long[] v = new long[n];
+                    if (in.name().toLowerCase(java.util.Locale.ROOT).contains("mask")) {
+                        java.util.Arrays.fill(v, 1);
+                    }
+                    yield Tensor.ofLongs(in.name(), type, dims, v);
+                }
                 case STRING -> Tensor.ofStrings(in.name(), dims,
                         java.util.Collections.nCopies(n, new byte[0]));
             };

@@ -84,6 +84,17 @@ public final class ConvHandler implements OpHandler {
             // Depthwise: output channel c*mult + j reads input channel c, as TF's [kH, kW, C, mult] kernel.
             Operand<?> k = TfOps.transpose(tf, w, toTf); // [kH, kW, 1, M]
             k = TfOps.reshape(tf, k, sp.kernel[0], sp.kernel[1], channels, outChannels / channels);
+            if (sp.strides[0] != sp.strides[1]) {
+                // TF's depthwise kernel takes one stride for both axes (PP-OCR strides (2, 1)): convolve at stride 1
+                // and keep every s-th row and column, which is what a strided convolution computes.
+                if (padding.equals("SAME")) {
+                    x = Spatial.pad(tf, x, sp.padBegin, sp.padEnd, 0);
+                }
+                Operand<?> full = tf.nn.depthwiseConv2dNative(num(x), num(k), List.of(1L, 1L, 1L, 1L), "VALID");
+                return tf.stridedSlice(full, tf.constant(new long[4]), tf.constant(new long[4]),
+                        tf.constant(new long[] {1, sp.strides[0], sp.strides[1], 1}),
+                        org.tensorflow.op.core.StridedSlice.beginMask(15L), org.tensorflow.op.core.StridedSlice.endMask(15L));
+            }
             return tf.nn.depthwiseConv2dNative(num(x), num(k), Spatial.tfList(sp.strides), padding,
                     DepthwiseConv2dNative.dilations(Spatial.tfList(sp.dilations)));
         }
