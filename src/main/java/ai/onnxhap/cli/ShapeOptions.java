@@ -19,7 +19,7 @@ public final class ShapeOptions {
 
     @Option(names = "--shape", paramLabel = "NAME=D0,D1,...",
             description = "Concrete shape of an input (repeatable). Symbolic dims nobody gives take the size in "
-                    + "--data, a metadata_props entry named after the dim, else 224 (spatial axes of float images) "
+                    + "--data (compress), a metadata_props entry named after the dim, else 224 (spatial axes of float images) "
                     + "or 16; each guess is printed. Inputs sharing a dim name share its size.")
     List<String> shapes = List.of();
 
