@@ -244,7 +244,7 @@ final class CompressCommand implements Callable<Integer> {
             default -> throw OnnxHapException.usage("--implant must be lowrank or pointwise, got '" + implantStyle + "'");
         };
         var options = new CompressOptions(plan, criterion, seed, implantRanks, implantBudget,
-                shapeOptions.resolve(loaded, 1), calibration,
+                shapeOptions.resolve(loaded, 1, calibration.data()), calibration,
                 new CompressOptions.Implanting(implantRatio, style, !noImplantFit));
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = progressOut();

@@ -70,7 +70,19 @@ final class HessianScoring {
             data = data.slice(0, Math.min(c.samples(), data.size()));
         } else if (c.synthetic()) {
             Graph graph = Graph.of(model);
-            data = DataSet.of(OrtShapeOracle.syntheticInputs(graph, InputShapes.resolve(graph, Map.of(), c.samples()),
+            // the shapes the job runs at (given or assumed sizes), with the samples on a symbolic first axis
+            Map<String, long[]> given = new java.util.LinkedHashMap<>();
+            for (Graph.ValueInfo in : graph.inputs()) {
+                long[] shape = options.inputShapes().get(in.name());
+                if (shape != null) {
+                    shape = shape.clone();
+                    if (in.dims() != null && in.dims().length > 0 && in.dims()[0] < 0 && shape.length > 0) {
+                        shape[0] = c.samples();
+                    }
+                    given.put(in.name(), shape);
+                }
+            }
+            data = DataSet.of(OrtShapeOracle.syntheticInputs(graph, InputShapes.resolve(graph, given, c.samples()),
                     options.seed()));
         } else {
             return null;

@@ -2,6 +2,7 @@ package ai.onnxhap.validate;
 
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.model.DataType;
+import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
 import ai.onnxhap.onnx.GraphProto;
@@ -9,12 +10,15 @@ import ai.onnxhap.onnx.ModelProto;
 import ai.onnxhap.onnx.NodeProto;
 import ai.onnxhap.onnx.ValueInfoProto;
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtException;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Exact static shapes of every value in a model's main graph, measured rather than inferred: a copy of
@@ -79,10 +83,54 @@ public final class OrtShapeInference {
         Map<String, ValueShape> shapes = new LinkedHashMap<>();
         sample.forEach((k, t) -> shapes.put(k, new ValueShape(t.type(), t.shape())));
         try (OrtModel ort = OrtModel.open(probe, options)) {
-            shapes.putAll(ort.runSession(sample, (name, value) -> value instanceof OnnxTensor t
-                    ? new ValueShape(OrtModel.typeOf(t.getInfo()), t.getInfo().getShape()) : null));
+            try {
+                shapes.putAll(ort.runSession(sample, (name, value) -> value instanceof OnnxTensor t
+                        ? new ValueShape(OrtModel.typeOf(t.getInfo()), t.getInfo().getShape()) : null));
+            } catch (OnnxHapException e) {
+                if (e.getCause() instanceof OrtException ort2) {
+                    throw new RunFailed(e, briefly(OrtModel.message(ort2)));
+                }
+                throw e;
+            }
         }
         return Collections.unmodifiableMap(shapes);
+    }
+
+    /**
+     * ONNX Runtime loaded the model but failed running it on the given inputs (as opposed to refusing the
+     * model itself); {@link #reason()} is its message cut to the innermost failing node.
+     */
+    public static final class RunFailed extends OnnxHapException {
+        private final String reason;
+
+        RunFailed(OnnxHapException failure, String reason) {
+            super(failure.code(), failure.getMessage(), failure.getCause());
+            this.reason = reason;
+        }
+
+        public String reason() {
+            return reason;
+        }
+    }
+
+    private static final Pattern NODE_FAILURE =
+            Pattern.compile("running (\\S+) node\\. Name:'([^']*)' Status Message: ");
+
+    /**
+     * ORT nests the message of a node failing inside an If or Loop in one "Non-zero status code returned while
+     * running X node" per level: keep the innermost node and its message.
+     */
+    static String briefly(String message) {
+        Matcher m = NODE_FAILURE.matcher(message);
+        int end = -1;
+        String op = null;
+        String node = null;
+        while (m.find()) {
+            op = m.group(1);
+            node = m.group(2);
+            end = m.end();
+        }
+        return end < 0 ? message : op + " node '" + node + "': " + message.substring(end).trim();
     }
 
     /**

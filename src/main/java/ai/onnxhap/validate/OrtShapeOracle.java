@@ -1,11 +1,16 @@
 package ai.onnxhap.validate;
 
+import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.ShapeOracle;
 import ai.onnxhap.model.DataType;
+import ai.onnxhap.model.ErrorCode;
+import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -22,11 +27,46 @@ public final class OrtShapeOracle implements ShapeOracle {
 
     @Override
     public Map<String, long[]> shapes(OnnxModel model, Map<String, long[]> inputShapes) {
-        Map<String, Tensor> sample = syntheticInputs(Graph.of(model), inputShapes, 0);
+        Graph graph = Graph.of(model);
+        Map<String, Tensor> sample = syntheticInputs(graph, inputShapes, 0);
         Map<String, long[]> out = new LinkedHashMap<>();
         inputShapes.forEach((k, v) -> out.put(k, v.clone()));
-        OrtShapeInference.inferOn(model, sample).forEach((name, shape) -> out.put(name, shape.dims()));
+        try {
+            OrtShapeInference.inferOn(model, sample).forEach((name, shape) -> out.put(name, shape.dims()));
+        } catch (OrtShapeInference.RunFailed e) {
+            throw syntheticRunFailure(model, graph, inputShapes, e.reason(), e);
+        }
         return out;
+    }
+
+    /**
+     * The one line for a model ONNX Runtime loads but cannot run on synthetic inputs: usually an input whose
+     * values matter (a sample rate, a length, a shape fed as data) or a size that had to be assumed. Names the
+     * integer inputs of rank 0 or 1 as the likely culprits and asks for real inputs.
+     */
+    public static OnnxHapException syntheticRunFailure(OnnxModel model, Graph graph, Map<String, long[]> inputShapes,
+                                                       String reason, Throwable cause) {
+        List<String> suspects = new ArrayList<>();
+        List<String> fed = new ArrayList<>();
+        for (Graph.ValueInfo in : graph.inputs()) {
+            long[] dims = inputShapes.get(in.name());
+            if (dims != null) {
+                fed.add(in.name() + " " + ModelInputs.shapeString(dims));
+            }
+            DataType type = in.type();
+            int rank = dims != null ? dims.length : in.dims() != null ? in.dims().length : -1;
+            if (type != null && type.storage() == DataType.Storage.LONG && type != DataType.BOOL && rank >= 0
+                    && rank <= 1) {
+                suspects.add(in.name() + " (" + ModelInputs.typeName(type) + (rank == 0 ? " scalar"
+                        : " " + ModelInputs.shapeString(dims != null ? dims : in.dims())) + ")");
+            }
+        }
+        String hint = suspects.isEmpty() ? "the model probably needs real input sizes or values"
+                : "the value" + (suspects.size() > 1 ? "s of " : " of ") + String.join(", ", suspects)
+                + (suspects.size() > 1 ? " probably matter" : " probably matters");
+        return new OnnxHapException(ErrorCode.USAGE, "ONNX Runtime cannot run " + model.label()
+                + " on synthetic inputs (floats N(0,1), integers 0; " + String.join(", ", fed) + "): " + reason
+                + "; " + hint + ": give real inputs with --data, or other sizes with --shape", cause);
     }
 
     public static Map<String, Tensor> syntheticInputs(Graph graph, Map<String, long[]> shapes, long seed) {

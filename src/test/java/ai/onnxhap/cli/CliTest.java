@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -127,5 +128,89 @@ class CliTest {
         JsonNode json = Json.mapper().readTree(r.out());
         assertFalse(json.get("passed").asBoolean());
         assertTrue(json.get("accuracyDrop").asDouble() > 50, r.out());
+    }
+
+    /** Real exports in the repository's sibling shared/foreign (absent in some checkouts: those tests skip). */
+    private static Path foreign(String file) {
+        Path p = TestModels.testdata().toAbsolutePath().resolveSibling("../shared/foreign").normalize().resolve(file);
+        Assumptions.assumeTrue(Files.isRegularFile(p), "no " + p);
+        return p;
+    }
+
+    @Test
+    void inspectRunsDistilBertWithoutShapeAndSaysWhatItAssumed() throws Exception {
+        Path bert = foreign("hf_transformers_tiny_distilbert_seqcls.onnx");
+        Run r = run("inspect", bert.toString(), "--json");
+        assertEquals(0, r.code(), r.err());
+        assertEquals("onnx-hap: assuming input_ids, attention_mask: sequence=16 (give --shape input_ids=... to change)",
+                r.err().strip());
+        JsonNode json = Json.mapper().readTree(r.out());
+        assertEquals("[1,16]", json.get("inputs").get(0).get("shape").toString());
+        assertEquals("[1,16]", json.get("inputs").get(1).get("shape").toString());
+        assertTrue(json.get("macs").asLong() > 0, r.out());
+
+        // one --shape sets the shared dim for both inputs, and nothing is assumed
+        Run given = run("inspect", bert.toString(), "--shape", "input_ids=2,32", "--json");
+        assertEquals(0, given.code(), given.err());
+        assertEquals("", given.err().strip());
+        assertEquals("[2,32]", Json.mapper().readTree(given.out()).get("inputs").get(1).get("shape").toString());
+    }
+
+    @Test
+    void compressTakesTheSequenceLengthFromTheData() throws Exception {
+        Path bert = foreign("hf_transformers_tiny_distilbert_seqcls.onnx");
+        Path set = Files.createDirectories(dir.resolve("test_data_set_0"));
+        long[] shape = {3, 24};
+        long[] ones = new long[72];
+        java.util.Arrays.fill(ones, 1);
+        Files.write(set.resolve("input_0.pb"),
+                TensorCodec.encode(Tensor.ofLongs("input_ids", shape, new long[72])).toByteArray());
+        Files.write(set.resolve("input_1.pb"),
+                TensorCodec.encode(Tensor.ofLongs("attention_mask", shape, ones)).toByteArray());
+        Run r = run("compress", bert.toString(), "--dry-run", "--json", "--data", dir.toString(),
+                "--criterion", "l1", "--ratio", "0.25");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("assuming"), r.err());
+        assertEquals("[1,24]", Json.mapper().readTree(r.out()).get("inputShapes").get("input_ids").toString(), r.out());
+    }
+
+    @Test
+    void sileroWithoutDataSaysSyntheticInputsCannotRunItAndNamesSr() {
+        Path silero = foreign("spox_silero_vad_if_lstm.onnx");
+        for (String command : new String[] {"check", "compress"}) {
+            Run r = command.equals("check") ? run("check", silero.toString())
+                    : run("compress", silero.toString(), "--dry-run");
+            assertEquals(2, r.code(), r.err());
+            String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
+            assertTrue(last.startsWith("onnx-hap: ONNX Runtime cannot run spox_silero_vad_if_lstm.onnx on synthetic "
+                    + "inputs"), r.err());
+            assertTrue(last.contains("the value of sr (int64 scalar) probably matters: give real inputs with --data, "
+                    + "or other sizes with --shape"), last);
+            assertTrue(r.err().contains("onnx-hap: assuming input: axis 1=16 (give --shape input=... to change)"),
+                    r.err());
+        }
+    }
+
+    @Test
+    void aModelThatFailsOnZeroIntegersAsksForData() throws Exception {
+        // Reshape with allowzero: a target shape of zeros cannot hold x's 4 values per sample
+        ai.onnxhap.onnx.GraphProto g = ai.onnxhap.onnx.GraphProto.newBuilder().setName("g")
+                .addInput(TestModels.value("x", ai.onnxhap.model.DataType.FLOAT, "batch", 4))
+                .addInput(TestModels.value("target", ai.onnxhap.model.DataType.INT64, 2))
+                .addOutput(ai.onnxhap.onnx.ValueInfoProto.newBuilder().setName("y"))
+                .addNode(TestModels.node("Reshape", new String[] {"x", "target"}, new String[] {"y"},
+                        TestModels.integer("allowzero", 1)))
+                .build();
+        Path model = save(OnnxModel.of(TestModels.wrap(g, 14)), "reshape.onnx");
+        Run r = run("compress", model.toString(), "--dry-run");
+        assertEquals(2, r.code(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("Reshape node 'Reshape_y': "), r.err());
+        assertTrue(r.err().contains("the value of target (int64 [2]) probably matters"), r.err());
+        // inspect still reports the structure, with the same reason in place of the MACs
+        Run inspect = run("inspect", model.toString());
+        assertEquals(0, inspect.code(), inspect.err());
+        assertTrue(inspect.out().contains("MACs        unknown: ONNX Runtime cannot run reshape.onnx on synthetic"),
+                inspect.out());
     }
 }

@@ -150,4 +150,14 @@ class OrtShapeInferenceTest {
         assertArrayEquals(new long[] {1, 2}, s.dims());
         assertEquals("float32[1,2]", s.toString());
     }
+
+    @Test
+    void aFailureNestedInIfNodesIsCutToTheInnermostNode() {
+        assertEquals("LSTM node 'dec/rnn/LSTM': Input X must have 3 dimensions only. Actual:{1,1,1,128,2}",
+                OrtShapeInference.briefly("Non-zero status code returned while running If node. Name:'If_0' Status "
+                        + "Message: Non-zero status code returned while running If node. Name:'dec/If_1' Status Message: "
+                        + "Non-zero status code returned while running LSTM node. Name:'dec/rnn/LSTM' Status Message: "
+                        + "Input X must have 3 dimensions only. Actual:{1,1,1,128,2}"));
+        assertEquals("Unexpected input data type", OrtShapeInference.briefly("Unexpected input data type"));
+    }
 }
