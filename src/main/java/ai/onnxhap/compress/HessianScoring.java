@@ -102,7 +102,10 @@ final class HessianScoring {
     static HutchinsonTrace.Diagonal diagonal(OnnxModel model, DataSet data, java.util.Collection<String> weights,
                                              int probes, int batchSize, long seed,
                                              HutchinsonTrace.ProbeListener progress) {
-        String output = Graph.of(model).outputs().get(0).name();
+        // Differentiated on the tensor part: the logits behind a final Softmax, the probabilities behind a ZipMap.
+        ai.onnxhap.graph.TensorPart part = ai.onnxhap.graph.TensorPart.of(model);
+        model = part.model();
+        String output = part.output();
         Tensor targets;
         Loss loss;
         if (data.labels().isPresent()) {

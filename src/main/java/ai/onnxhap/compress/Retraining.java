@@ -88,7 +88,9 @@ public final class Retraining {
         DataSet bound = ModelInputs.bind(train, student);
         DataSet check = ModelInputs.bind(validation == null ? train : validation, student);
         requireMemoryFor(student, bound, config.batchSize(), physicalMemory());
-        String output = Graph.of(student).outputs().get(0).name();
+        // Trained on the tensor part: the logits behind a final Softmax, the probabilities behind a ZipMap.
+        ai.onnxhap.graph.TensorPart part = ai.onnxhap.graph.TensorPart.of(student);
+        String output = part.output();
         Tensor targets;
         Loss loss;
         if (bound.labels().isPresent()) {
@@ -96,14 +98,16 @@ public final class Retraining {
             targets = bound.labels().get();
         } else {
             loss = Loss.DISTILLATION;
-            String teacherOutput = Graph.of(teacher).outputs().get(0).name();
-            try (OrtModel session = OrtModel.open(teacher, ort)) {
+            ai.onnxhap.graph.TensorPart teacherPart = ai.onnxhap.graph.TensorPart.of(teacher);
+            String teacherOutput = teacherPart.output();
+            try (OrtModel session = OrtModel.open(teacherPart.model(), ort)) {
                 targets = session.run(ModelInputs.bind(train, teacher), config.batchSize()).get(teacherOutput);
             }
         }
-        FineTune.Result trained = FineTune.run(student, Map.of(), bound, targets, loss, output, config, masks, Set.of(),
-                progress, device);
-        OnnxModel model = trained.model();
+        FineTune.Result trained = FineTune.run(part.model(), Map.of(), bound, targets, loss, output, config, masks,
+                Set.of(), progress, device);
+        OnnxModel model = part.model() == student ? trained.model() : student.withInitializerValues(
+                trainedValues(trained.model(), trained.trained()));
         ModelComparison comparison = Validator.compare(teacher, model, check, config.batchSize(), ort);
         // Statistics from the compressed network's own activations; inference-mode training left them as exported.
         BatchNormStatistics.Result bn = BatchNormStatistics.reestimate(model,
@@ -120,6 +124,13 @@ public final class Retraining {
         String name = loss == Loss.CROSS_ENTROPY ? "cross-entropy" : "distillation";
         return new Result(model, new Report(name, bound.size(), check.size(), trained.history(), comparison,
                 reestimated));
+    }
+
+    private static Map<String, Tensor> trainedValues(OnnxModel trained, java.util.Collection<String> names) {
+        Graph g = Graph.of(trained);
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        names.forEach(n -> out.put(n, g.initializer(n)));
+        return out;
     }
 
     /** Samples BatchNorm statistics are re-estimated on. */

@@ -119,16 +119,28 @@ public final class ModelInputs {
      * or 0 when the model does not say.
      */
     public static int classCount(OnnxModel model) {
-        GraphProto g = model.proto().getGraph();
-        if (g.getOutputCount() == 0 || !g.getOutput(0).getType().hasTensorType()) {
+        var out = firstFloatOutput(model);
+        if (out == null) {
             return 0;
         }
-        TensorShapeProto shape = g.getOutput(0).getType().getTensorType().getShape();
+        TensorShapeProto shape = out.getType().getTensorType().getShape();
         if (shape.getDimCount() != 2 || !shape.getDim(1).hasDimValue()) {
             return 0;
         }
         long c = shape.getDim(1).getDimValue();
         return c > 0 && c <= Integer.MAX_VALUE ? (int) c : 0;
+    }
+
+    /** The first floating-point tensor output: a label or ZipMap output of a classifier holds no logits. */
+    private static ai.onnxhap.onnx.ValueInfoProto firstFloatOutput(OnnxModel model) {
+        for (var o : model.proto().getGraph().getOutputList()) {
+            int type = o.getType().hasTensorType() ? o.getType().getTensorType().getElemType() : 0;
+            if (ai.onnxhap.model.DataType.isKnownCode(type)
+                    && ai.onnxhap.model.DataType.fromCode(type).storage() == ai.onnxhap.model.DataType.Storage.FLOAT) {
+                return o;
+            }
+        }
+        return null;
     }
 
     /** Cross-entropy would index past the logits, or TF would fail deep inside: refuse such labels here. */
@@ -142,7 +154,7 @@ public final class ModelInputs {
             if (v[i] < 0 || v[i] >= classes) {
                 // Worded as Validator.accuracy words it, which checks the same thing on outputs.
                 throw OnnxHapException.usage("label " + v[i] + " of sample " + i + " is out of range for output '"
-                        + model.proto().getGraph().getOutput(0).getName() + "' with " + classes + " classes");
+                        + firstFloatOutput(model).getName() + "' with " + classes + " classes");
             }
         }
     }

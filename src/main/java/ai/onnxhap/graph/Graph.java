@@ -225,7 +225,7 @@ public final class Graph {
     }
 
     /** Inputs of the node and, for If/Loop/Scan, outer values its subgraphs read. */
-    private static List<String> requiredValues(Node n) {
+    static List<String> requiredValues(Node n) {
         List<String> vals = new ArrayList<>(n.inputs());
         n.proto().getAttributeList().forEach(a -> {
             if (a.hasG()) {

@@ -25,6 +25,11 @@ public final class Validator {
     /** Runs both models (one session at a time, to bound memory) and compares their outputs. */
     public static ModelComparison compare(OnnxModel reference, OnnxModel candidate, DataSet data, int batchSize,
                                           OrtModel.Options options) {
+        if (!allFloatTensors(reference) || !allFloatTensors(candidate)) {
+            // A classifier's ZipMap or label outputs are not comparable numbers: compare the tensor part.
+            reference = ai.onnxhap.graph.TensorPart.of(reference).model();
+            candidate = ai.onnxhap.graph.TensorPart.of(candidate).model();
+        }
         Map<String, Tensor> ref;
         try (OrtModel ort = OrtModel.open(reference, options)) {
             ref = ort.run(data, batchSize);
@@ -34,6 +39,11 @@ public final class Validator {
             cand = ort.run(data, batchSize);
         }
         return compare(ref, cand, data.size(), data.labels().orElse(null));
+    }
+
+    private static boolean allFloatTensors(OnnxModel model) {
+        return ai.onnxhap.graph.Graph.of(model).outputs().stream().allMatch(o -> o.type() != null
+                && o.type().storage() == ai.onnxhap.model.DataType.Storage.FLOAT);
     }
 
     /**
