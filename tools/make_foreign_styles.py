@@ -453,13 +453,45 @@ def not_topological(m):
     return late
 
 
+# -----------------------------------------------------------------------------
+# 9. MXNet / old converters: opset 9 Upsample (deprecated, ORT still runs it) between convs, BN left unfolded
+# -----------------------------------------------------------------------------
+def mxnet_upsample_opset9():
+    rng = rng_for("mxnet_upsample_opset9")
+    b = Builder()
+    x = "data"
+    c = b.node("Conv", [x, b.weight("conv0_weight", conv_w(rng, 8, 3, 3)), b.weight("conv0_bias", bias(rng, 8))],
+               "conv0_fwd", kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])
+    g, be, mean, var = bn(rng, 8)
+    c = b.node("BatchNormalization", [c, b.weight("bn0_gamma", g), b.weight("bn0_beta", be),
+                                      b.weight("bn0_running_mean", mean), b.weight("bn0_running_var", var)],
+               "bn0_fwd", epsilon=1e-5, momentum=0.9)
+    c = b.node("Relu", [c], "relu0_fwd")
+    c = b.node("Upsample", [c, b.weight("upsample0_scales", np.array([1, 1, 2, 2], dtype=np.float32))],
+               "upsample0_fwd", mode="nearest")
+    c = b.node("Conv", [c, b.weight("conv1_weight", conv_w(rng, 8, 8, 3)), b.weight("conv1_bias", bias(rng, 8))],
+               "conv1_fwd", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    c = b.node("Relu", [c], "relu1_fwd")
+    c = b.node("GlobalAveragePool", [c], "pool0_fwd")
+    c = b.node("Flatten", [c], "flatten0_fwd")
+    b.node("Gemm", [c, b.weight("dense0_weight", dense_w(rng, 8, 10).T.copy()), b.weight("dense0_bias", bias(rng, 10))],
+           "dense0_fwd", transB=1)
+    inputs = inits_as_inputs([tensor_info(x, TensorProto.FLOAT, [1, 3, 16, 16])], b.inits)
+    gr = helper.make_graph(b.nodes, "mxnet_converted_model", inputs,
+                           [tensor_info("dense0_fwd", TensorProto.FLOAT, [1, 10])], b.inits)
+    m = model(gr, [("", 9)], "", "", 4,
+              "opset 9 Upsample with a scales input (deprecated since opset 10), BatchNormalization unfolded, "
+              "initializers as graph inputs, empty producer")
+    return m, ["upsample_opset9", "unfolded_batchnorm", "inits_as_graph_inputs", "empty_producer"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=DEFAULT_OUT)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     builders = [keras_nhwc_transpose, tf2onnx_reshape_c1, paddle_constant_weights, cntk_inits_as_inputs, caffe2_fp16,
-                coreml_zipmap, unsorted_nodes, if_captures_weight]
+                coreml_zipmap, unsorted_nodes, if_captures_weight, mxnet_upsample_opset9]
     manifest = []
     total = 0
     for make in builders:

@@ -98,7 +98,6 @@ public final class TfModel implements AutoCloseable {
     static TfModel build(OnnxModel model, Map<String, long[]> inputShapes, Map<String, Tensor> fixedInputs,
                          OpHandlers handlers, Device device) {
         NativeEnvironment.warnIfUnsafe();
-        model = Float32Twin.of(model);
         ai.onnxhap.graph.Graph onnx = ai.onnxhap.graph.Graph.of(model);
         Graph graph = new Graph();
         Session session = null;

@@ -82,7 +82,8 @@ class ForeignStylesTest {
                 zipMapStillThere(c);
             }),
             new Fixture("unsorted_nodes", 1e-4, c -> { }),
-            new Fixture("if_captures_weight", 1e-4, c -> { }));
+            new Fixture("if_captures_weight", 1e-4, c -> { }),
+            new Fixture("mxnet_upsample_opset9", 1e-4, ForeignStylesTest::initializersStillInputs));
 
     @TestFactory
     Stream<DynamicNode> foreignStyles() {
@@ -134,6 +135,22 @@ class ForeignStylesTest {
             double err = maskedError(model, result);
             assertTrue(err <= f.tolerance(), "conv1's group is prunable (followed into the If) but pruned differs "
                     + "from masked by " + err + "; cut: " + wasCut(result, conv1));
+        }));
+    }
+
+    /** mxnet_upsample_opset9: conv0's channels pass through the deprecated Upsample (scale 1 on channels). */
+    @TestFactory
+    Stream<DynamicNode> upsampleCarriesChannels() {
+        Fixture f = FIXTURES.stream().filter(x -> x.name().equals("mxnet_upsample_opset9")).findFirst().orElseThrow();
+        return Stream.of(named(f, "conv0's group passes the Upsample and prunes exactly", () -> {
+            OnnxModel model = ModelIO.load(f.path());
+            Compressor.Result result = compress(model, 0.5);
+            PruningGroup conv0 = result.groups().stream().filter(g -> g.rootNode().equals("conv0_fwd")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no group rooted at conv0_fwd; groups: " + describe(result)));
+            assertTrue(conv0.prunable(), "conv0's group is refused: " + conv0.reason());
+            assertTrue(conv0.members().stream().anyMatch(m -> m.tensor().equals("conv1_weight")),
+                    "conv0's group does not reach conv1 through the Upsample");
+            assertTrue(maskedError(model, result) <= f.tolerance(), "pruned differs from masked");
         }));
     }
 

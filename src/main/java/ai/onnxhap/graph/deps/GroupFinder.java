@@ -397,6 +397,11 @@ public final class GroupFinder {
         }
 
         @Override
+        public Tensor known(String value) {
+            return graph.isInitializer(value) ? graph.initializer(value) : folded.get(value);
+        }
+
+        @Override
         public void value(String value, int axis, IndexMap map) {
             if (isInitializer(value)) {
                 parameter(value, axis, map, Member.Role.THROUGH);

@@ -21,6 +21,7 @@ import ai.onnxhap.graph.deps.rules.PassThroughRule;
 import ai.onnxhap.graph.deps.rules.RecurrentRule;
 import ai.onnxhap.graph.deps.rules.RefuseRule;
 import ai.onnxhap.graph.deps.rules.ReshapeRule;
+import ai.onnxhap.graph.deps.rules.ResizeRule;
 import ai.onnxhap.graph.deps.rules.ShapeReaderRule;
 import ai.onnxhap.graph.deps.rules.SkipLayerNormalizationRule;
 import ai.onnxhap.graph.deps.rules.SliceRule;
@@ -65,6 +66,8 @@ public final class OpRules {
             RULES.put(op, axisPreserving);
         }
         RULES.put("Slice", new SliceRule());
+        RULES.put("Resize", new ResizeRule());
+        RULES.put("Upsample", new ResizeRule());
         RULES.put("Conv", new ConvRule());
         RULES.put("ConvTranspose", new ConvTransposeRule());
         RULES.put("BatchNormalization", new NormalizationRule());

@@ -16,6 +16,9 @@ public interface Propagation {
     /** A value's folded integer constant (see ConstantFolder), or null. */
     Tensor constant(String value);
 
+    /** A value known before running: an initializer (any type) or a folded integer constant; null otherwise. */
+    Tensor known(String value);
+
     /** Dimension {@code axis} of a value (activation) is cut with this map; it spreads further from there. */
     void value(String value, int axis, IndexMap map);
 

@@ -41,7 +41,8 @@ public final class FineTune {
     public static Result run(OnnxModel model, Map<String, long[]> inputShapes, DataSet train, Tensor targets, Loss loss,
                              String output, TrainConfig config, Map<String, Tensor> masks, Set<String> frozen,
                              ProgressListener progress, TfModel.Device device) {
-        try (TfModel tf = TfModel.build(model, inputShapes, device)) {
+        // Half-precision weights train on their float32 twin; withInitializerValues below writes them back in fp16.
+        try (TfModel tf = TfModel.build(ai.onnxhap.tf.Float32Twin.of(model), inputShapes, device)) {
             Trainer trainer = new Trainer(new Adapter(tf), output, loss, config, masks, frozen);
             var history = trainer.fit(train, targets, progress);
             Map<String, Tensor> values = new LinkedHashMap<>();
