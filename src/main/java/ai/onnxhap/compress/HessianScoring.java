@@ -120,7 +120,7 @@ final class HessianScoring {
         Map<String, Integer> axes = new LinkedHashMap<>();
         weights.forEach(w -> axes.put(w, 0));
         // Second derivatives in half precision are noise: score the float32 twin (same weight names).
-        try (TfModel tf = TfModel.build(ai.onnxhap.tf.Float32Twin.of(model))) {
+        try (TfModel tf = TfModel.build(ai.onnxhap.tf.Float32Twin.of(ai.onnxhap.tf.BatchFree.of(model)))) {
             HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, axes);
             return trace.diagonal(data, targets, probes(probes), batchSize, 1e-2, seed, progress);
         }

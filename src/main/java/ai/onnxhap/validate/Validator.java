@@ -101,8 +101,17 @@ public final class Validator {
         return sb.toString();
     }
 
+    /** [N, C], or [N, C, 1, ...] as a classifier ending in a 1×1 conv and a global pool writes it (SqueezeNet). */
     private static boolean isLogits(Tensor t) {
-        return t.rank() == 2 && t.dim(1) >= 2 && isFloat(t.type());
+        if (t.rank() < 2 || t.dim(1) < 2 || !isFloat(t.type())) {
+            return false;
+        }
+        for (int i = 2; i < t.rank(); i++) {
+            if (t.dim(i) != 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isFloat(DataType t) {

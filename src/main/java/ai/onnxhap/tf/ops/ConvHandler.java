@@ -91,8 +91,9 @@ public final class ConvHandler implements OpHandler {
                     x = Spatial.pad(tf, x, sp.padBegin, sp.padEnd, 0);
                 }
                 Operand<?> full = tf.nn.depthwiseConv2dNative(num(x), num(k), List.of(1L, 1L, 1L, 1L), "VALID");
-                return tf.stridedSlice(full, tf.constant(new long[4]), tf.constant(new long[4]),
-                        tf.constant(new long[] {1, sp.strides[0], sp.strides[1], 1}),
+                // int32 indices, as TF's own StridedSlice gradient builds its shape operand in int32
+                return tf.stridedSlice(full, TfOps.ints(tf, new long[4]), TfOps.ints(tf, new long[4]),
+                        TfOps.ints(tf, new long[] {1, sp.strides[0], sp.strides[1], 1}),
                         org.tensorflow.op.core.StridedSlice.beginMask(15L), org.tensorflow.op.core.StridedSlice.endMask(15L));
             }
             return tf.nn.depthwiseConv2dNative(num(x), num(k), Spatial.tfList(sp.strides), padding,

@@ -41,8 +41,9 @@ public final class FineTune {
     public static Result run(OnnxModel model, Map<String, long[]> inputShapes, DataSet train, Tensor targets, Loss loss,
                              String output, TrainConfig config, Map<String, Tensor> masks, Set<String> frozen,
                              ProgressListener progress, TfModel.Device device) {
-        // Half-precision weights train on their float32 twin; withInitializerValues below writes them back in fp16.
-        try (TfModel tf = TfModel.build(ai.onnxhap.tf.Float32Twin.of(model), inputShapes, device)) {
+        // Half-precision weights train on their float32 twin, fixed-batch models on a batch-free one;
+        // withInitializerValues below writes the values back into the model as it is (fp16, fixed batch).
+        try (TfModel tf = TfModel.build(ai.onnxhap.tf.Float32Twin.of(ai.onnxhap.tf.BatchFree.of(model)), inputShapes, device)) {
             Trainer trainer = new Trainer(new Adapter(tf), output, loss, config, masks, frozen);
             var history = trainer.fit(train, targets, progress);
             Map<String, Tensor> values = new LinkedHashMap<>();
@@ -97,6 +98,18 @@ public final class FineTune {
             Operand<?> out = model.output(onnxOutput);
             if (out.type() != TFloat32.class) {
                 throw OnnxHapException.usage("output '" + onnxOutput + "' is not float32 and cannot be trained on");
+            }
+            // [N, C, 1, 1] class scores (a 1×1 conv and a global pool, as SqueezeNet ends) are the [N, C] logits.
+            org.tensorflow.ndarray.Shape s = out.shape();
+            if (s.numDimensions() > 2 && s.size(1) > 0) {
+                boolean trailingOnes = true;
+                for (int i = 2; i < s.numDimensions(); i++) {
+                    trailingOnes &= s.size(i) == 1;
+                }
+                if (trailingOnes) {
+                    return model.ops().reshape((Operand<TFloat32>) out,
+                            model.ops().constant(new long[] {-1, s.size(1)}));
+                }
             }
             return (Operand<TFloat32>) out;
         }
