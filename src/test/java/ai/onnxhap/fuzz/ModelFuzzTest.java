@@ -104,7 +104,10 @@ class ModelFuzzTest {
         }
     }
 
-    /** Everything inspect does with a model: load, check, decode weights, resolve shapes, run ORT. */
+    /**
+     * Everything inspect does with a model (load, check, decode weights, resolve shapes, run ORT), then what
+     * compress does before scoring: undo exporter habits and find the pruning groups.
+     */
     private void exercise(Path file) {
         OnnxModel model = ModelIO.load(file);
         Graph graph = Graph.of(model);
@@ -115,6 +118,10 @@ class ModelFuzzTest {
         Map<String, long[]> shapes = InputShapes.resolve(graph, Map.of(), 2);
         new ModelInspector(OrtShapeOracle.INSTANCE).inspect(model, shapes);
         ModelIO.save(model, dir.resolve("resaved.onnx"));
+        OnnxModel normalized = ai.onnxhap.graph.ExportHabits.normalize(model,
+                m -> OrtShapeOracle.INSTANCE.shapes(m, shapes));
+        new ai.onnxhap.graph.deps.GroupFinder(Graph.of(normalized), OrtShapeOracle.INSTANCE.shapes(normalized, shapes))
+                .findAll();
     }
 
     @Test
