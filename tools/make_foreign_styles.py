@@ -485,13 +485,68 @@ def mxnet_upsample_opset9():
     return m, ["upsample_opset9", "unfolded_batchnorm", "inits_as_graph_inputs", "empty_producer"]
 
 
+# -----------------------------------------------------------------------------
+# 10. CoreML style transfer: IR 3 / opset 7, ImageScaler in front, reflection Pad, Crop (experimental) at the end
+# -----------------------------------------------------------------------------
+def coreml_crop_opset7():
+    rng = rng_for("coreml_crop_opset7")
+    b = Builder()
+    x = "inputImage"
+    c = b.node("ImageScaler", [x], "scaled", scale=1.0 / 255, bias=[-0.5, -0.5, -0.5])
+    c = b.node("Pad", [c], "padded", mode="reflect", pads=[0, 0, 2, 2, 0, 0, 2, 2])
+    c = b.node("Conv", [c, b.weight("conv1_W", conv_w(rng, 8, 3, 3)), b.weight("conv1_B", bias(rng, 8))], "conv1",
+               kernel_shape=[3, 3])
+    g, be, mean, var = bn(rng, 8)
+    c = b.node("BatchNormalization", [c, b.weight("bn1_scale", g), b.weight("bn1_B", be), b.weight("bn1_mean", mean),
+                                      b.weight("bn1_var", var)], "bn1", epsilon=1e-5)
+    c = b.node("Relu", [c], "relu1")
+    c = b.node("Conv", [c, b.weight("conv2_W", conv_w(rng, 3, 8, 3)), b.weight("conv2_B", bias(rng, 3))], "conv2",
+               kernel_shape=[3, 3])
+    b.node("Crop", [c], "stylizedImage", border=[1, 1, 1, 1])
+    inputs = inits_as_inputs([tensor_info(x, TensorProto.FLOAT, [1, 3, 16, 16])], b.inits)
+    gr = helper.make_graph(b.nodes, "coreml_style", inputs,
+                           [tensor_info("stylizedImage", TensorProto.FLOAT, [1, 3, 14, 14])], b.inits)
+    m = model(gr, [("", 7)], "WinMLTools", "1.1.0.0601", 3,
+              "IR 3, opset 7: ImageScaler and Crop (experimental ops ORT still runs), reflect Pad, initializers as inputs")
+    return m, ["image_scaler", "crop", "ir3", "inits_as_graph_inputs"]
+
+
+# -----------------------------------------------------------------------------
+# 11. paddle2onnx detector head: Constant-node weights, a ConvTranspose upsampling a pruned feature map
+# -----------------------------------------------------------------------------
+def paddle_convtranspose():
+    rng = rng_for("paddle_convtranspose")
+    b = Builder(weights_as_constants=True)
+    x = "x"
+    c = b.node("Conv", [x, b.weight("conv2d_0.w_0", conv_w(rng, 8, 3, 3))], "conv2d_0.tmp_0", name="",
+               kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[2, 2])
+    g, be, mean, var = bn(rng, 8)
+    c = b.node("BatchNormalization", [c, b.weight("bn_0.w_0", g), b.weight("bn_0.b_0", be),
+                                      b.weight("bn_0.w_1", mean), b.weight("bn_0.w_2", var)], "batch_norm_0.tmp_2",
+               name="", epsilon=1e-5)
+    c = b.node("Relu", [c], "relu_0.tmp_0", name="")
+    c = b.node("ConvTranspose", [c, b.weight("conv2d_transpose_0.w_0", conv_w(rng, 8, 4, 2)),
+                                 b.weight("conv2d_transpose_0.b_0", bias(rng, 4))], "conv2d_transpose_0.tmp_0",
+               name="", kernel_shape=[2, 2], strides=[2, 2])
+    c = b.node("Relu", [c], "relu_1.tmp_0", name="")
+    c = b.node("Conv", [c, b.weight("conv2d_1.w_0", conv_w(rng, 1, 4, 1)), b.weight("conv2d_1.b_0", bias(rng, 1))],
+               "conv2d_1.tmp_0", name="", kernel_shape=[1, 1])
+    b.node("Sigmoid", [c], "sigmoid_0.tmp_0", name="")
+    gr = helper.make_graph(b.nodes, "paddle_det", [tensor_info(x, TensorProto.FLOAT, [1, 3, 16, 16])],
+                           [tensor_info("sigmoid_0.tmp_0", TensorProto.FLOAT, [1, 1, 16, 16])])
+    m = model(gr, [("", 11)], "PaddlePaddle", "", 6,
+              "paddle2onnx detector style: every weight a Constant node, BN unfolded, ConvTranspose upsampling")
+    return m, ["constant_weights", "convtranspose", "unfolded_batchnorm", "unnamed_nodes"]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=DEFAULT_OUT)
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     builders = [keras_nhwc_transpose, tf2onnx_reshape_c1, paddle_constant_weights, cntk_inits_as_inputs, caffe2_fp16,
-                coreml_zipmap, unsorted_nodes, if_captures_weight, mxnet_upsample_opset9]
+                coreml_zipmap, unsorted_nodes, if_captures_weight, mxnet_upsample_opset9,
+                coreml_crop_opset7, paddle_convtranspose]
     manifest = []
     total = 0
     for make in builders:
@@ -505,7 +560,7 @@ def main():
             late = not_topological(m)
             assert late > 0, "the shuffle left the nodes sorted"
             check = f"sorted twin passes check_model(full_check); this file has {late} inputs read before produced"
-        elif name == "coreml_zipmap":
+        elif name in ("coreml_zipmap", "coreml_crop_opset7"):
             onnx.checker.check_model(m)  # ImageScaler: experimental, the checker warns and skips it
             check = "check_model (ImageScaler is experimental: no full_check)"
         else:

@@ -21,13 +21,14 @@ import java.util.Set;
  * The storage conventions exporters differ on, brought to one form the analysis reads, and put back on output
  * where the runtime or the model's users depend on them. None of these changes what the model computes.
  * <ul>
- * <li>weights in {@code Constant} nodes (paddle2onnx, spox) become initializers (floating-point tensors of more
- * than one element; scalars, shapes and indices stay, as torch.onnx writes them too);</li>
+ * <li>weights in {@code Constant} nodes (paddle2onnx, spox) become initializers (floating-point tensors of rank 1
+ * or more; scalars, shapes and indices stay, as torch.onnx writes them too);</li>
  * <li>initializers also listed as graph inputs (IR &lt; 4: CNTK, MXNet, Caffe2, WinMLTools) leave the input
  * list, and come back on output, with their new shapes;</li>
  * <li>nodes get unique names (Caffe2 leaves them empty; rewrites address nodes by name);</li>
  * <li>nodes are stored in topological order;</li>
- * <li>deprecated {@code ImageScaler} (CoreML converters) becomes the {@code Mul} and {@code Add} it stands for.</li>
+ * <li>deprecated {@code ImageScaler} and {@code Crop} (CoreML converters) become the {@code Mul}/{@code Add} and
+ * the {@code Slice} they stand for.</li>
  * </ul>
  */
 public final class CanonicalForm {
@@ -47,6 +48,7 @@ public final class CanonicalForm {
         GraphProto.Builder b = g.toBuilder();
         boolean changed = constantsToInitializers(b);
         changed |= imageScalers(b);
+        changed |= crops(b, model.opset());
         changed |= nameNodes(b);
         Set<String> initializers = new HashSet<>();
         b.getInitializerList().forEach(t -> initializers.add(t.getName()));
@@ -123,10 +125,9 @@ public final class CanonicalForm {
         return true;
     }
 
-    /** A floating-point tensor of more than one element: what an exporter's weights look like. */
+    /** A floating-point tensor of rank 1 or more (a one-channel bias too): what an exporter's weights look like. */
     private static boolean isWeight(TensorProto t) {
-        long n = t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b);
-        return t.getDimsCount() >= 1 && n > 1 && DataType.isKnownCode(t.getDataType())
+        return t.getDimsCount() >= 1 && DataType.isKnownCode(t.getDataType())
                 && DataType.fromCode(t.getDataType()).storage() == DataType.Storage.FLOAT;
     }
 
@@ -190,6 +191,81 @@ public final class CanonicalForm {
         }
         b.clearNode().addAllNode(nodes);
         return true;
+    }
+
+    /**
+     * Crop(x, border = [left, top, right, bottom], scale = [h, w]) keeps rows top.. and columns left.. of an NCHW
+     * tensor: h × w of them when scale is given, else all but the borders. It is the Slice along axes 2 and 3 written
+     * in the model's opset (attributes before opset 10, inputs from 10).
+     */
+    private static boolean crops(GraphProto.Builder b, long opset) {
+        if (b.getNodeList().stream().noneMatch(n -> n.getOpType().equals("Crop") && n.getDomain().isEmpty())) {
+            return false;
+        }
+        List<NodeProto> nodes = new ArrayList<>();
+        for (NodeProto n : b.getNodeList()) {
+            if (!n.getOpType().equals("Crop") || !n.getDomain().isEmpty()) {
+                nodes.add(n);
+                continue;
+            }
+            List<Long> border = List.of(0L, 0L, 0L, 0L);
+            List<Long> scale = List.of();
+            for (AttributeProto a : n.getAttributeList()) {
+                if (a.getName().equals("border")) {
+                    border = a.getIntsList();
+                } else if (a.getName().equals("scale")) {
+                    scale = a.getIntsList();
+                }
+            }
+            if (border.size() != 4 || !scale.isEmpty() && scale.size() != 2) {
+                nodes.add(n); // malformed: left for ONNX Runtime to refuse
+                continue;
+            }
+            long left = border.get(0);
+            long top = border.get(1);
+            long[] starts = {top, left};
+            long[] ends = scale.isEmpty()
+                    ? new long[] {border.get(3) > 0 ? -border.get(3) : Long.MAX_VALUE, border.get(2) > 0 ? -border.get(2)
+                    : Long.MAX_VALUE}
+                    : new long[] {top + scale.get(0), left + scale.get(1)};
+            long[] axes = {2, 3};
+            String base = (n.getName().isEmpty() ? n.getOutput(0) : n.getName()) + "/";
+            NodeProto.Builder slice = NodeProto.newBuilder().setOpType("Slice").setName(base + "Slice")
+                    .addInput(n.getInput(0)).addOutput(n.getOutput(0));
+            if (opset < 10) {
+                slice.addAttribute(ints("starts", starts)).addAttribute(ints("ends", clampInt(ends)))
+                        .addAttribute(ints("axes", axes));
+            } else {
+                String[] names = {"starts", "ends", "axes"};
+                long[][] values = {starts, ends, axes};
+                for (int k = 0; k < names.length; k++) {
+                    String name = base + names[k];
+                    b.addInitializer(ai.onnxhap.model.TensorCodec.encode(ai.onnxhap.model.Tensor.ofLongs(name,
+                            new long[] {2}, values[k])));
+                    slice.addInput(name);
+                }
+            }
+            nodes.add(slice.build());
+        }
+        b.clearNode().addAllNode(nodes);
+        return true;
+    }
+
+    private static AttributeProto ints(String name, long[] values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
+    /** Slice-1 reads its ends as int64 but ONNX Runtime clamps them; INT_MAX says "to the end" everywhere. */
+    private static long[] clampInt(long[] v) {
+        long[] out = v.clone();
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.min(out[i], Integer.MAX_VALUE);
+        }
+        return out;
     }
 
     private static boolean isImageScaler(NodeProto n) {

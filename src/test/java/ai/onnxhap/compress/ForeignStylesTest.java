@@ -83,7 +83,9 @@ class ForeignStylesTest {
             }),
             new Fixture("unsorted_nodes", 1e-4, c -> { }),
             new Fixture("if_captures_weight", 1e-4, c -> { }),
-            new Fixture("mxnet_upsample_opset9", 1e-4, ForeignStylesTest::initializersStillInputs));
+            new Fixture("mxnet_upsample_opset9", 1e-4, ForeignStylesTest::initializersStillInputs),
+            new Fixture("coreml_crop_opset7", 1e-4, ForeignStylesTest::initializersStillInputs),
+            new Fixture("paddle_convtranspose", 1e-4, c -> { }));
 
     @TestFactory
     Stream<DynamicNode> foreignStyles() {

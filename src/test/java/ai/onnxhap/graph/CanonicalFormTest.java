@@ -92,6 +92,18 @@ class CanonicalFormTest {
     }
 
     @Test
+    void cropBecomesASliceThatTensorFlowImports() {
+        OnnxModel coreml = fixture("coreml_crop_opset7");
+        OnnxModel c = CanonicalForm.of(coreml).model();
+        var ops = c.proto().getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+        assertFalse(ops.contains("Crop") || ops.contains("ImageScaler"), ops.toString());
+        assertTrue(ops.contains("Slice"), ops.toString());
+        sameOutputs(coreml, c);
+        var check = ai.onnxhap.report.CompatibilityCheck.run(coreml, Map.of("inputImage", new long[] {1, 3, 16, 16}));
+        assertTrue(check.ok(), "TF import after the rewrite: " + check);
+    }
+
+    @Test
     void unnamedNodesGetUniqueNamesAndUnsortedNodesAreSorted() {
         OnnxModel caffe2 = fixture("caffe2_fp16");
         assertTrue(caffe2.proto().getGraph().getNodeList().stream().anyMatch(n -> n.getName().isEmpty()));

@@ -428,6 +428,11 @@ public final class GroupFinder {
 
         @Override
         public void parameter(String initializer, int axis, IndexMap map, Member.Role role) {
+            if (!graph.isInitializer(initializer)) {
+                // A weight computed at run time (a Constant scalar, a dequantized or reshaped tensor) cannot be cut.
+                throw notPrunable("weight '" + initializer + "' is computed" + graph.producer(initializer)
+                        .map(n -> " by " + n.opType() + " '" + n.name() + "'").orElse("") + ", not stored");
+            }
             int readers = graph.consumers(initializer).size();
             if (readers > 1) {
                 throw notPrunable("weight '" + initializer + "' is shared by " + readers + " nodes");
