@@ -2,9 +2,9 @@ package ai.onnxhap.cli;
 
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.report.CheckReport;
-import ai.onnxhap.report.CompatibilityCheck;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.compress.CheckReport;
+import ai.onnxhap.compress.CompatibilityCheck;
+import ai.onnxhap.provenance.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

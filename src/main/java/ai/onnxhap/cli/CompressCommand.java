@@ -1,5 +1,7 @@
 package ai.onnxhap.cli;
 
+import ai.onnxhap.provenance.Hashing;
+
 import ai.onnxhap.compress.CompressionJob;
 import ai.onnxhap.compress.CompressOptions;
 import ai.onnxhap.data.DataSet;
@@ -10,7 +12,7 @@ import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.plan.PlanOptions;
 import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.report.CompressionRenderer;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -6,7 +6,7 @@ import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.report.ConsoleProgress;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.report.Units;
 import ai.onnxhap.tf.train.TrainConfig;
 import java.io.PrintStream;

@@ -2,9 +2,9 @@ package ai.onnxhap.cli;
 
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.report.Json;
-import ai.onnxhap.report.ModelInspector;
-import ai.onnxhap.report.ModelSummary;
+import ai.onnxhap.provenance.Json;
+import ai.onnxhap.graph.ModelInspector;
+import ai.onnxhap.graph.ModelSummary;
 import ai.onnxhap.report.SummaryRenderer;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package ai.onnxhap.cli;
 
 import ai.onnxhap.model.ModelIO;
-import ai.onnxhap.report.Json;
-import ai.onnxhap.report.ValidationReport;
+import ai.onnxhap.provenance.Json;
+import ai.onnxhap.validate.ValidationReport;
 import ai.onnxhap.report.ValidationRenderer;
-import ai.onnxhap.report.ValidationRunner;
+import ai.onnxhap.validate.ValidationRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.report.ToolInfo;
+import ai.onnxhap.provenance.ToolInfo;
 import picocli.CommandLine;
 
 /** --version: the tool's and the Java runtime's. */

@@ -3,7 +3,7 @@ package ai.onnxhap.compress;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.tf.TfModel;
 import ai.onnxhap.tf.train.ProgressListener;
 import ai.onnxhap.tf.train.TrainConfig;

@@ -84,7 +84,7 @@ public final class DarbCompression {
                 current = pruned;
             }
         }
-        OnnxModel out = current.withMetadata(METADATA_KEY, ai.onnxhap.report.Json.string(provenance(options, plan)));
+        OnnxModel out = current.withMetadata(METADATA_KEY, ai.onnxhap.provenance.Json.string(provenance(options, plan)));
         List<SparseWeights.Stored> stored = List.of();
         if (!options.dense()) {
             SparseWeights.Result sparse = SparseWeights.storeSparse(out, masks);

@@ -1,5 +1,7 @@
 package ai.onnxhap.report;
 
+import ai.onnxhap.provenance.Json;
+
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.plan.sparse.DarbPlan;
 import ai.onnxhap.plan.sparse.MatrixLayout;

@@ -1,5 +1,7 @@
 package ai.onnxhap.report;
 
+import ai.onnxhap.validate.ValidationReport;
+
 import ai.onnxhap.validate.LatencyReport;
 import ai.onnxhap.validate.OutputComparison;
 import com.github.freva.asciitable.AsciiTable;

@@ -1,6 +1,7 @@
 package ai.onnxhap.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -18,6 +19,20 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("ai.onnxruntime..", "org.tensorflow..",
                         "ai.onnxhap.validate..", "ai.onnxhap.tf..", "ai.onnxhap.report..", "ai.onnxhap.data..")
                 .allowEmptyShould(true)
+                .check(MAIN);
+    }
+
+    /** Each top-level package is one stage; stages may depend on earlier ones only, never on each other both ways. */
+    @Test
+    void stagesHaveNoCycles() {
+        slices().matching("ai.onnxhap.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+
+    /** report renders what the stages return; no stage reads its results back from a renderer. */
+    @Test
+    void onlyTheCliUsesTheRenderers() {
+        noClasses().that().resideOutsideOfPackages("ai.onnxhap.cli..", "ai.onnxhap.report..")
+                .should().dependOnClassesThat().resideInAnyPackage("ai.onnxhap.report..")
                 .check(MAIN);
     }
 

@@ -5,7 +5,7 @@ import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.score.HutchinsonTrace;
 import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.tf.TfModel;

@@ -10,7 +10,7 @@ import ai.onnxhap.model.Tensor;
 import ai.onnxhap.model.TensorCodec;
 import ai.onnxhap.onnx.ModelProto;
 import ai.onnxhap.onnx.TensorProto;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;

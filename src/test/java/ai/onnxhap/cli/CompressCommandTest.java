@@ -11,7 +11,7 @@ import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.validate.OrtModel;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxhap.model.ModelIO;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;

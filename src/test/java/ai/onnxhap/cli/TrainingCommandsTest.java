@@ -8,7 +8,7 @@ import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.onnx.GraphProto;
 import ai.onnxhap.onnx.NodeProto;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.testing.TestModels;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;

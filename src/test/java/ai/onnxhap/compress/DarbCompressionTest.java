@@ -15,7 +15,7 @@ import ai.onnxhap.model.Tensor;
 import ai.onnxhap.plan.sparse.MatrixLayout;
 import ai.onnxhap.report.DarbBlockExport;
 import ai.onnxhap.report.DarbRenderer;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.rewrite.SparseWeights;
 import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.tf.TfModel;

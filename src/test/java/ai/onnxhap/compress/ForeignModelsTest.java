@@ -22,7 +22,7 @@ import ai.onnxhap.onnx.GraphProto;
 import ai.onnxhap.onnx.NodeProto;
 import ai.onnxhap.onnx.OperatorSetIdProto;
 import ai.onnxhap.plan.PlanOptions;
-import ai.onnxhap.report.Json;
+import ai.onnxhap.provenance.Json;
 import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.testing.Masking;
 import ai.onnxhap.testing.TestModels;

@@ -201,7 +201,7 @@ class ImageFolderTest {
         String mapping = java.util.stream.IntStream.range(0, 10).mapToObj(i -> names[i] + "=" + i)
                 .collect(java.util.stream.Collectors.joining(", "));
         assertTrue(err.toString().contains(": 40 images, classes " + mapping), err.toString());
-        var json = ai.onnxhap.report.Json.mapper().readTree(out.toString()).get("comparison");
+        var json = ai.onnxhap.provenance.Json.mapper().readTree(out.toString()).get("comparison");
         assertEquals(40, json.get("samples").asInt());
         double expected;
         try (OrtModel ort = OrtModel.open(ModelIO.load(resnet))) {

@@ -10,7 +10,7 @@ import ai.onnxhap.graph.InputShapes;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.report.ModelInspector;
+import ai.onnxhap.graph.ModelInspector;
 import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.io.IOException;

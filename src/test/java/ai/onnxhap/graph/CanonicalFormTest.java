@@ -99,7 +99,7 @@ class CanonicalFormTest {
         assertFalse(ops.contains("Crop") || ops.contains("ImageScaler"), ops.toString());
         assertTrue(ops.contains("Slice"), ops.toString());
         sameOutputs(coreml, c);
-        var check = ai.onnxhap.report.CompatibilityCheck.run(coreml, Map.of("inputImage", new long[] {1, 3, 16, 16}));
+        var check = ai.onnxhap.compress.CompatibilityCheck.run(coreml, Map.of("inputImage", new long[] {1, 3, 16, 16}));
         assertTrue(check.ok(), "TF import after the rewrite: " + check);
     }
 

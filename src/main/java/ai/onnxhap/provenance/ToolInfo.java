@@ -1,4 +1,4 @@
-package ai.onnxhap.report;
+package ai.onnxhap.provenance;
 
 import java.io.IOException;
 import java.io.InputStream;

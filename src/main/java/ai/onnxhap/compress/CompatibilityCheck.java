@@ -1,4 +1,4 @@
-package ai.onnxhap.report;
+package ai.onnxhap.compress;
 
 import ai.onnxhap.graph.ExportHabits;
 import ai.onnxhap.graph.Graph;

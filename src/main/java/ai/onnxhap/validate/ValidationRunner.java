@@ -1,4 +1,7 @@
-package ai.onnxhap.report;
+package ai.onnxhap.validate;
+
+import ai.onnxhap.graph.ModelInspector;
+import ai.onnxhap.graph.ModelSummary;
 
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;

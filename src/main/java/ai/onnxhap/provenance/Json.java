@@ -1,4 +1,4 @@
-package ai.onnxhap.report;
+package ai.onnxhap.provenance;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package ai.onnxhap.cli;
+package ai.onnxhap.provenance;
 
 import ai.onnxhap.model.OnnxHapException;
 import java.io.IOException;
@@ -10,11 +10,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /** SHA-256 of an input file, for provenance. */
-final class Hashing {
+public final class Hashing {
     private Hashing() {
     }
 
-    static String sha256(Path file) {
+    public static String sha256(Path file) {
         try (InputStream in = Files.newInputStream(file)) {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             byte[] buf = new byte[1 << 16];

@@ -1,4 +1,4 @@
-package ai.onnxhap.report;
+package ai.onnxhap.graph;
 
 import ai.onnxhap.graph.LayerCost;
 import java.util.List;

@@ -1,4 +1,4 @@
-package ai.onnxhap.report;
+package ai.onnxhap.compress;
 
 import java.util.List;
 import java.util.Map;

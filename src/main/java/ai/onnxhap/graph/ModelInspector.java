@@ -1,4 +1,4 @@
-package ai.onnxhap.report;
+package ai.onnxhap.graph;
 
 import ai.onnxhap.graph.CostModel;
 import ai.onnxhap.graph.Graph;
