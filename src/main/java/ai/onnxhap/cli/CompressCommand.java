@@ -1,5 +1,7 @@
 package ai.onnxhap.cli;
 
+import ai.onnxhap.tf.train.Retraining;
+
 import ai.onnxhap.provenance.Hashing;
 
 import ai.onnxhap.compress.CompressionJob;

@@ -1,6 +1,6 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.compress.Retraining;
+import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;

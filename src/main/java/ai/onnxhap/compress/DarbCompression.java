@@ -1,5 +1,7 @@
 package ai.onnxhap.compress;
 
+import ai.onnxhap.tf.train.Retraining;
+
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.graph.Graph;

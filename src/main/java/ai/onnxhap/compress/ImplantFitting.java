@@ -1,12 +1,9 @@
 package ai.onnxhap.compress;
 
 import ai.onnxhap.data.DataSet;
-import ai.onnxhap.data.TensorRows;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
-import ai.onnxhap.onnx.GraphProto;
-import ai.onnxhap.onnx.ValueInfoProto;
 import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.validate.OrtModel;
 import java.util.ArrayList;
@@ -41,7 +38,7 @@ public final class ImplantFitting {
      */
     public static Fitted fit(OnnxModel original, OnnxModel compressed, List<ChannelImplant.Implant> implants,
                              DataSet calibration, ai.onnxhap.validate.OrtModel.Options ort, long seed) {
-        Map<String, Tensor> targets = run(original, ort, calibration,
+        Map<String, Tensor> targets = ai.onnxhap.validate.IntermediateValues.of(original, ort, calibration,
                 implants.stream().map(ChannelImplant.Implant::originalOutput).distinct().toList());
         Graph g = Graph.of(compressed);
         List<ChannelImplant.Implant> ordered = new ArrayList<>(implants);
@@ -49,7 +46,7 @@ public final class ImplantFitting {
         OnnxModel current = compressed;
         List<double[]> errors = new ArrayList<>();
         for (ChannelImplant.Implant implant : ordered) {
-            Tensor basis = run(current, ort, calibration, List.of(implant.basis())).get(implant.basis());
+            Tensor basis = ai.onnxhap.validate.IntermediateValues.of(current, ort, calibration, List.of(implant.basis())).get(implant.basis());
             Rows rows = Rows.sample(basis, targets.get(implant.originalOutput()), implant, seed);
             Tensor weight = Graph.of(current).initializer(implant.weight());
             Tensor bias = implant.bias() == null ? null : Graph.of(current).initializer(implant.bias());
@@ -245,44 +242,5 @@ public final class ImplantFitting {
             }
         }
         return Tensor.ofReals(weight.name(), weight.type(), weight.shape(), v);
-    }
-
-    /** Runs the model and returns the named intermediate values (added as graph outputs for the run). */
-    static Map<String, Tensor> run(OnnxModel model, OrtModel.Options ort, DataSet data, List<String> values) {
-        GraphProto.Builder g = model.proto().getGraph().toBuilder();
-        Set<String> outputs = new HashSet<>();
-        g.getOutputList().forEach(o -> outputs.add(o.getName()));
-        for (String v : values) {
-            if (outputs.add(v)) {
-                g.addOutput(ValueInfoProto.newBuilder().setName(v));
-            }
-        }
-        OnnxModel probe = model.withProto(model.proto().toBuilder().setGraph(g).build());
-        Map<String, List<Tensor>> parts = new LinkedHashMap<>();
-        try (OrtModel session = OrtModel.open(probe, ort)) {
-            for (DataSet batch : data.batches(64)) {
-                Map<String, Tensor> all = session.run(batch, batch.size());
-                values.forEach(v -> parts.computeIfAbsent(v, k -> new ArrayList<>()).add(all.get(v)));
-            }
-        }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        parts.forEach((v, p) -> out.put(v, rows(p)));
-        return out;
-    }
-
-    /**
-     * One value's batches as one tensor. Sample-first values (a Conv's NCHW) stack along axis 0; values whose
-     * rows mix samples and positions (GPT-2's Gemm on [B·S, F], a sequence-first [S, B, F]) become their
-     * positions as rows, [positions, features], which is all the least-squares fit of a linear layer reads.
-     */
-    private static Tensor rows(List<Tensor> parts) {
-        Tensor first = parts.get(0);
-        boolean sameTail = parts.stream().allMatch(t -> t.rank() == first.rank() && java.util.Arrays.equals(
-                java.util.Arrays.copyOfRange(t.shape(), 1, t.rank()), java.util.Arrays.copyOfRange(first.shape(), 1, first.rank())));
-        if (sameTail) {
-            return parts.size() == 1 ? first : TensorRows.concat(parts);
-        }
-        long width = first.dim(first.rank() - 1);
-        return TensorRows.concat(parts.stream().map(t -> t.reshape(new long[] {t.size() / width, width})).toList());
     }
 }

@@ -1,5 +1,7 @@
 package ai.onnxhap.report;
 
+import ai.onnxhap.tf.train.Retraining;
+
 import ai.onnxhap.compress.CompressionReport;
 import ai.onnxhap.compress.LayerChange;
 import ai.onnxhap.graph.deps.PruningGroup;

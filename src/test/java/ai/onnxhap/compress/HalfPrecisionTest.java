@@ -1,5 +1,7 @@
 package ai.onnxhap.compress;
 
+import ai.onnxhap.tf.train.Retraining;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

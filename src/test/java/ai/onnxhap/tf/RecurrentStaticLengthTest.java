@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxhap.compress.Retraining;
+import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.model.OnnxModel;

@@ -1,4 +1,4 @@
-package ai.onnxhap.compress;
+package ai.onnxhap.tf.train;
 
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;

@@ -1,4 +1,4 @@
-package ai.onnxhap.compress;
+package ai.onnxhap.tf.train;
 
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.graph.Graph;
@@ -38,7 +38,7 @@ public final class BatchNormStatistics {
         if (bns.isEmpty() || data == null || data.size() == 0) {
             return new Result(model, List.of());
         }
-        Map<String, Tensor> inputs = ImplantFitting.run(model, ort, data, bns.stream().map(n -> n.input(0)).distinct()
+        Map<String, Tensor> inputs = ai.onnxhap.validate.IntermediateValues.of(model, ort, data, bns.stream().map(n -> n.input(0)).distinct()
                 .toList());
         Map<String, Tensor> values = new LinkedHashMap<>();
         for (Node n : bns) {

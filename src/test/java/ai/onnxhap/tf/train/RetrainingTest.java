@@ -1,4 +1,4 @@
-package ai.onnxhap.compress;
+package ai.onnxhap.tf.train;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;

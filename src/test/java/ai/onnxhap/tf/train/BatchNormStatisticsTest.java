@@ -1,4 +1,4 @@
-package ai.onnxhap.compress;
+package ai.onnxhap.tf.train;
 
 import static ai.onnxhap.testing.TestModels.floatInfo;
 import static ai.onnxhap.testing.TestModels.ints;
