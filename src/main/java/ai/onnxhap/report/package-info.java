@@ -1,4 +1,5 @@
 /**
- * Reports for people and machines: model summaries and side-by-side validation, as text tables and JSON.
+ * Renders what the stages return, for people and machines: text tables, JSON, plots and progress bars. It
+ * computes nothing; only the CLI reads it.
  */
 package ai.onnxhap.report;
