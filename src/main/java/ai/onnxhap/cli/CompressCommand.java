@@ -249,7 +249,8 @@ final class CompressCommand implements Callable<Integer> {
         };
         var options = new CompressOptions(plan, criterion, seed, implantRanks, implantBudget,
                 shapeOptions.resolve(loaded, 1, calibration.data()), calibration,
-                new CompressOptions.Implanting(implantRatio, style, !noImplantFit));
+                new CompressOptions.Implanting(implantRatio, style, !noImplantFit))
+                .withRuntime(new CompressOptions.Runtime(runtime.ortOptions(), runtime.tfDevice()));
         String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = progressOut();
         DataSet train = data.loadOther(loaded, trainData, trainLabels, "--train-data/--train-labels");

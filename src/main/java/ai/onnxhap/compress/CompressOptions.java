@@ -15,7 +15,39 @@ import java.util.Map;
  */
 public record CompressOptions(PlanOptions plan, String criterion, long seed, Map<String, Integer> implants,
                               double implantBudget, Map<String, long[]> inputShapes, Calibration calibration,
-                              Implanting implanting) {
+                              Implanting implanting, Runtime runtime) {
+
+    /**
+     * Where the sessions a compression opens run: ONNX Runtime (scoring's teacher outputs, implant fitting) and
+     * TensorFlow (Hessian scoring). Retraining and validation take the same settings through the job.
+     */
+    public record Runtime(ai.onnxhap.validate.OrtModel.Options ort, ai.onnxhap.tf.TfModel.Device device) {
+        public Runtime {
+            java.util.Objects.requireNonNull(ort, "ort");
+            java.util.Objects.requireNonNull(device, "device");
+        }
+
+        /** ONNX Runtime's defaults (all processors, CPU) and TensorFlow's own placement. */
+        public static Runtime defaults() {
+            return new Runtime(ai.onnxhap.validate.OrtModel.Options.defaults(), ai.onnxhap.tf.TfModel.Device.AUTO);
+        }
+    }
+
+    public CompressOptions(PlanOptions plan, String criterion, long seed, Map<String, Integer> implants,
+                           double implantBudget, Map<String, long[]> inputShapes, Calibration calibration,
+                           Implanting implanting) {
+        this(plan, criterion, seed, implants, implantBudget, inputShapes, calibration, implanting, Runtime.defaults());
+    }
+
+    public CompressOptions withRuntime(Runtime r) {
+        return new CompressOptions(plan, criterion, seed, implants, implantBudget, inputShapes, calibration, implanting,
+                r);
+    }
+
+    public CompressOptions withRatio(double ratio) {
+        return new CompressOptions(plan.withRatio(ratio), criterion, seed, implants, implantBudget, inputShapes,
+                calibration, implanting, runtime);
+    }
 
     /**
      * HAP's neural implants: of the units the ranking would remove, the most sensitive {@code ratio} keep their
@@ -66,5 +98,6 @@ public record CompressOptions(PlanOptions plan, String criterion, long seed, Map
         }
         implants = Map.copyOf(implants);
         inputShapes = Map.copyOf(inputShapes);
+        java.util.Objects.requireNonNull(runtime, "runtime");
     }
 }

@@ -135,9 +135,7 @@ public final class CompressionJob {
     }
 
     private static CompressOptions withRatio(CompressOptions o, double ratio) {
-        return new CompressOptions(o.plan().withRatio(ratio),
-                o.criterion(), o.seed(), o.implants(), o.implantBudget(), o.inputShapes(), o.calibration(),
-                o.implanting());
+        return o.withRatio(ratio);
     }
 
     /** The last stage's report, with "before" figures taken from the original model (the first stage). */

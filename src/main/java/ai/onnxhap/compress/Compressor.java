@@ -137,7 +137,7 @@ public final class Compressor {
             List<ChannelImplant.Implant> fitted = cut.implants();
             if (calibration != null) {
                 ImplantFitting.Fitted f = ImplantFitting.fit(model, pruned, cut.implants(), calibration,
-                        ai.onnxhap.validate.OrtModel.Options.defaults(), options.seed());
+                        options.runtime().ort(), options.seed());
                 pruned = f.model();
                 errors = f.errors();
                 fitted = f.implants();

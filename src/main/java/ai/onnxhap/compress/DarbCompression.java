@@ -70,7 +70,8 @@ public final class DarbCompression {
         for (int stage = 1; stage <= options.steps(); stage++) {
             double ratio = Math.pow(options.ratio(), stage / (double) options.steps());
             Map<String, float[]> saliency = options.criterion().equals("hessian")
-                    ? hessianSaliency(current, options, progress) : Map.of();
+                    ? hessianSaliency(current, options, progress, gate == null ? CompressOptions.Runtime.defaults()
+                    : new CompressOptions.Runtime(gate.ort(), gate.device())) : Map.of();
             plan = DarbPlanner.plan(Graph.of(current), ratio, options.pattern(), saliency, options.minElements(),
                     options.excludedNodes());
             masks = SparseWeights.masks(plan);
@@ -131,7 +132,8 @@ public final class DarbCompression {
 
     /** Per eligible weight, |diag(H)|·w² from Hutchinson probes on the calibration data. */
     private static Map<String, float[]> hessianSaliency(OnnxModel model, DarbOptions options,
-                                                        HutchinsonTrace.ProbeListener progress) {
+                                                        HutchinsonTrace.ProbeListener progress,
+                                                        CompressOptions.Runtime runtime) {
         DarbOptions.Calibration c = options.calibration();
         DataSet data = ModelInputs.bind(c.data(), model);
         data = data.slice(0, Math.min(c.samples(), data.size()));
@@ -142,7 +144,8 @@ public final class DarbCompression {
         List<String> weights = ai.onnxhap.plan.sparse.EligibleMatrices.find(graph, options.minElements(),
                 options.excludedNodes()).matrices().stream().map(m -> m.tensor()).distinct().toList();
         Map<String, float[]> out = new LinkedHashMap<>();
-        HessianScoring.diagonal(model, data, weights, c.probes(), c.batchSize(), options.seed(), progress).values()
+        HessianScoring.diagonal(model, data, weights, c.probes(), c.batchSize(), options.seed(), progress, runtime)
+                .values()
                 .forEach((name, d) -> {
                     float[] w = graph.initializer(name).floats();
                     float[] s = new float[w.length];

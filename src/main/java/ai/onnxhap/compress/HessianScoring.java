@@ -55,7 +55,8 @@ final class HessianScoring {
             }
         }
         CompressOptions.Calibration c = options.calibration();
-        return new HessianImportance(diagonal(model, data, weights, c.probes(), c.batchSize(), options.seed(), progress));
+        return new HessianImportance(diagonal(model, data, weights, c.probes(), c.batchSize(), options.seed(), progress,
+                options.runtime()));
     }
 
     /**
@@ -101,7 +102,7 @@ final class HessianScoring {
      */
     static HutchinsonTrace.Diagonal diagonal(OnnxModel model, DataSet data, java.util.Collection<String> weights,
                                              int probes, int batchSize, long seed,
-                                             HutchinsonTrace.ProbeListener progress) {
+                                             HutchinsonTrace.ProbeListener progress, CompressOptions.Runtime runtime) {
         // Differentiated on the tensor part: the logits behind a final Softmax, the probabilities behind a ZipMap.
         ai.onnxhap.graph.TensorPart part = ai.onnxhap.graph.TensorPart.of(model);
         model = part.model();
@@ -112,7 +113,7 @@ final class HessianScoring {
             targets = data.labels().get();
             loss = Loss.CROSS_ENTROPY;
         } else {
-            try (OrtModel ort = OrtModel.open(model)) {
+            try (OrtModel ort = OrtModel.open(model, runtime.ort())) {
                 targets = ort.run(data, batchSize).get(output);
             }
             loss = Loss.DISTILLATION;
@@ -120,7 +121,8 @@ final class HessianScoring {
         Map<String, Integer> axes = new LinkedHashMap<>();
         weights.forEach(w -> axes.put(w, 0));
         // Second derivatives in half precision are noise: score the float32 twin (same weight names).
-        try (TfModel tf = TfModel.build(ai.onnxhap.tf.Float32Twin.of(ai.onnxhap.tf.BatchFree.of(model)))) {
+        try (TfModel tf = TfModel.build(ai.onnxhap.tf.Float32Twin.of(ai.onnxhap.tf.BatchFree.of(model)), Map.of(),
+                runtime.device())) {
             HutchinsonTrace trace = new HutchinsonTrace(FineTune.trainable(tf), output, loss, 1.0, axes);
             return trace.diagonal(data, targets, probes(probes), batchSize, 1e-2, seed, progress);
         }
