@@ -207,6 +207,7 @@ final class CompressCommand implements Callable<Integer> {
         if (output == null && !dryRun) {
             throw OnnxHapException.usage("give an output path with -o, or --dry-run to only see the plan");
         }
+        refuseOptionsOfTheOtherMethod();
         OnnxModel loaded = ModelIO.load(model);
         if (output != null) {
             ModelIO.checkOutput(loaded, output);
@@ -307,6 +308,25 @@ final class CompressCommand implements Callable<Integer> {
     }
 
     /** --probes as a count; 0 for auto (adaptive). */
+    /** Options that only one method reads; given to the other they would be silently ignored. */
+    private static final List<String> DARB_ONLY = List.of("--pattern", "--dense", "--export-blocks", "--min-elements");
+    private static final List<String> HAP_ONLY = List.of("--target-macs", "--ranking", "--max-layer-ratio",
+            "--round-to", "--prune-hidden", "--implant-ratio", "--implant", "--no-implant-fit", "--implant-node",
+            "--implant-budget", "--plot", "--search", "--search-rounds", "--synthetic");
+
+    private void refuseOptionsOfTheOtherMethod() {
+        var parsed = spec.commandLine().getParseResult();
+        boolean darb = method.equals("darb");
+        List<String> foreign = (darb ? HAP_ONLY : DARB_ONLY).stream().filter(parsed::hasMatchedOption).toList();
+        if (!foreign.isEmpty()) {
+            throw OnnxHapException.usage(String.join(", ", foreign) + (foreign.size() == 1 ? " belongs" : " belong")
+                    + " to --method " + (darb ? "hap" : "darb") + ", not " + method);
+        }
+        if (darb && probes.equals("auto")) {
+            throw OnnxHapException.usage("--probes auto belongs to --method hap; give darb a probe count");
+        }
+    }
+
     private int probeCount() {
         int n;
         try {
@@ -333,9 +353,6 @@ final class CompressCommand implements Callable<Integer> {
                     + "got '" + pattern + "'");
         };
         DataSet calibrationData = data.load(loaded);
-        if (search || targetMacs != null || !implants.isEmpty()) {
-            throw OnnxHapException.usage("--search, --target-macs and --implant-node belong to --method hap");
-        }
         int probeCount = probeCount() == 0 ? 16 : probeCount();
         var options = new ai.onnxhap.compress.DarbOptions(keep, sparsity, darbCriterion, steps, minElements,
                 Set.copyOf(exclude), dense, calibrationData == null ? null

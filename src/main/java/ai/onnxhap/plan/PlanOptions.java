@@ -65,7 +65,8 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
 
     public PlanOptions {
         if (!(ratio >= 0 && ratio < 1)) {
-            throw OnnxHapException.usage("--ratio must be in [0, 1), got " + ratio);
+            throw OnnxHapException.usage((budget == Budget.MACS ? "--target-macs" : "--ratio")
+                    + " must be a fraction in [0, 1), got " + ratio);
         }
         if (!(maxLayerRatio > 0 && maxLayerRatio < 1)) {
             throw OnnxHapException.usage("--max-layer-ratio must be in (0, 1), got " + maxLayerRatio);

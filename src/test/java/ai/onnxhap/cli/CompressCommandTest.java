@@ -88,6 +88,25 @@ class CompressCommandTest {
     }
 
     @Test
+    void optionsOfTheOtherMethodAreRefusedNotIgnored() {
+        CliTest.Run hapWithDarbOptions = compress(RESNET.toString(), "--dry-run", "--criterion", "l1", "--pattern",
+                "irregular", "--dense");
+        assertEquals(2, hapWithDarbOptions.code(), hapWithDarbOptions.err());
+        assertTrue(hapWithDarbOptions.err().contains("--pattern, --dense belong to --method darb, not hap"),
+                hapWithDarbOptions.err());
+        CliTest.Run darbWithHapOptions = compress(RESNET.toString(), "--dry-run", "--method", "darb",
+                "--implant-ratio", "0.2");
+        assertEquals(2, darbWithHapOptions.code(), darbWithHapOptions.err());
+        assertTrue(darbWithHapOptions.err().contains("--implant-ratio belongs to --method hap, not darb"),
+                darbWithHapOptions.err());
+        CliTest.Run autoProbes = compress(RESNET.toString(), "--dry-run", "--method", "darb", "--probes", "auto");
+        assertEquals(2, autoProbes.code(), autoProbes.err());
+        CliTest.Run macs = compress(RESNET.toString(), "--dry-run", "--criterion", "l1", "--target-macs", "1.5");
+        assertEquals(2, macs.code(), macs.err());
+        assertTrue(macs.err().contains("--target-macs must be a fraction in [0, 1), got 1.5"), macs.err());
+    }
+
+    @Test
     void sameArgumentsGiveByteIdenticalModels() throws Exception {
         Path a = dir.resolve("a.onnx");
         Path b = dir.resolve("b.onnx");
