@@ -367,7 +367,7 @@ final class CompressCommand implements Callable<Integer> {
         var gate = dryRun || jobData.validation() == null ? null : new ai.onnxhap.compress.AccuracyGate.Settings(
                 jobData.train(), jobData.validation(), training, maxAccuracyDrop, runtime.ortOptions(), runtime.tfDevice());
         java.io.PrintStream progressOut = progressOut();
-        var result = ai.onnxhap.compress.DarbCompression.run(loaded, options, gate,
+        var result = ai.onnxhap.compress.DarbCompression.run(loaded, Hashing.sha256(model), options, gate,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
         if (gate == null && !dryRun) {
             spec.commandLine().getErr().println("onnx-hap: no data given: masked without retraining or validation");

@@ -5,6 +5,7 @@ import ai.onnxhap.graph.ShapeOracle;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.plan.PlanOptions;
+import ai.onnxhap.provenance.Provenance;
 import ai.onnxhap.score.HutchinsonTrace;
 import ai.onnxhap.tf.TfModel;
 import ai.onnxhap.tf.train.ProgressListener;
@@ -45,6 +46,12 @@ public final class CompressionJob {
 
     /** Live progress of the long parts: Hessian probes and training epochs. */
     public interface Progress extends ProgressListener, HutchinsonTrace.ProbeListener {
+        /** Tells nobody. */
+        Progress SILENT = new Progress() {
+            @Override
+            public void probeDone(int done, int total) {
+            }
+        };
     }
 
     /** @param gate null when there was no validation data (or a dry run) */
@@ -69,26 +76,79 @@ public final class CompressionJob {
         }
         int stages = dryRun ? 1 : steps;
         double stepRatio = 1 - Math.pow(1 - options.plan().ratio(), 1.0 / stages);
+        List<CompressOptions> perStage = new ArrayList<>();
+        for (int stage = 1; stage <= stages; stage++) {
+            perStage.add(stages == 1 ? options : withRatio(options, stepRatio));
+        }
+        return runStages(original, sha, perStage, options.plan().ratio(), data, training, maxAccuracyDrop, ort, device,
+                dryRun, shapes, progress);
+    }
+
+    /**
+     * Re-runs a recorded HAP compression from its provenance record alone: the same stages with the same settings,
+     * on the same data (checked by fingerprint), the same runtime. Gives the same bytes as the run that wrote it.
+     */
+    public static Outcome replay(OnnxModel original, String sha, Provenance record, Data data, ShapeOracle shapes,
+                                 Progress progress) {
+        if (!record.method().equals("hap")) {
+            throw OnnxHapException.usage("replay of a '" + record.method() + "' record: use DarbCompression.replay");
+        }
+        requireSame("the model", record.input().sha256(), sha);
+        Map<String, String> fingerprints = Records.data(data.calibration(), data.train(), data.validation());
+        record.data().forEach((role, print) -> requireSame("the " + role + " data", print, fingerprints.get(role)));
+        List<CompressOptions> perStage = record.stages().stream()
+                .map(s -> Records.options(s.hap(), record, data.calibration())).toList();
+        double overall = 1 - perStage.stream().mapToDouble(o -> 1 - o.plan().ratio()).reduce(1, (a, b) -> a * b);
+        TrainConfig training = record.training() == null ? TrainConfig.defaults().withEpochs(0)
+                : Records.training(record.training());
+        CompressOptions.Runtime runtime = perStage.get(0).runtime();
+        return runStages(original, sha, perStage, perStage.size() == 1 ? perStage.get(0).plan().ratio() : overall,
+                data, training, null, runtime.ort(), runtime.device(), false, shapes, progress);
+    }
+
+    private static void requireSame(String what, String recorded, String given) {
+        if (!java.util.Objects.equals(recorded, given)) {
+            throw OnnxHapException.usage(what + " differs from the recorded one (recorded " + recorded + ", given "
+                    + given + "); a replay needs the same inputs");
+        }
+    }
+
+    private static Outcome runStages(OnnxModel original, String sha, List<CompressOptions> perStage, double ratio,
+                                     Data data, TrainConfig training, Double maxAccuracyDrop, OrtModel.Options ort,
+                                     TfModel.Device device, boolean dryRun, ShapeOracle shapes, Progress progress) {
         Compressor compressor = new Compressor(shapes, progress);
         OnnxModel current = original;
         List<CompressionReport> reports = new ArrayList<>();
-        Compressor.Result result = null;
-        for (int stage = 1; stage <= stages; stage++) {
-            result = compressor.compress(current, sha, stages == 1 ? options : withRatio(options, stepRatio), dryRun);
+        Provenance record = null;
+        boolean retrained = false;
+        for (int stage = 1; stage <= perStage.size(); stage++) {
+            Compressor.Result result = compressor.compress(current, sha, perStage.get(stage - 1), dryRun);
             reports.add(result.report());
             current = result.model();
-            if (stage < stages && data.train() != null && training.epochs() > 0) {
+            Provenance.Stage done = Provenance.read(current).orElseThrow().stages().get(0);
+            record = record == null ? Provenance.read(current).orElseThrow() : record.withStage(done);
+            if (stage < perStage.size() && data.train() != null && training.epochs() > 0) {
                 current = AccuracyGate.run(original, current, new AccuracyGate.Settings(data.train(), data.validation(),
                         training, null, ort, device), progress).model();
+                retrained = true;
             }
         }
-        CompressionReport report = overall(reports, options.plan().ratio());
+        CompressionReport report = overall(reports, ratio);
         if (dryRun || data.validation() == null) {
-            return new Outcome(current, report, null, stages);
+            return new Outcome(stamp(current, record, retrained ? training : null, data), report, null, perStage.size());
         }
         AccuracyGate.Outcome gate = AccuracyGate.run(original, current, new AccuracyGate.Settings(data.train(),
                 data.validation(), training, maxAccuracyDrop, ort, device), progress);
-        return new Outcome(gate.model(), report, gate, stages);
+        boolean trainedAtEnd = data.train() != null && training.epochs() > 0;
+        return new Outcome(stamp(gate.model(), record, retrained || trainedAtEnd ? training : null, data), report, gate,
+                perStage.size());
+    }
+
+    /** The whole run's record: every stage, the training settings when anything was retrained, all data used. */
+    private static OnnxModel stamp(OnnxModel model, Provenance stages, TrainConfig training, Data data) {
+        return stages.withTraining(training == null ? null : Records.training(training),
+                Records.data(data.calibration(), training == null ? null : data.train(), data.validation()))
+                .stamp(model);
     }
 
     /** One tried ratio of a search and whether it met the target. */
@@ -122,7 +182,9 @@ public final class CompressionJob {
                     data.validation(), training, maxAccuracyDrop, ort, device), progress);
             trials.add(new Trial(ratio, result.report().paramsAfter(), gate.drop(), gate.passed()));
             if (gate.passed()) {
-                best = new Outcome(gate.model(), result.report(), gate, 1);
+                boolean trained = data.train() != null && training.epochs() > 0;
+                best = new Outcome(stamp(gate.model(), Provenance.read(result.model()).orElseThrow(),
+                        trained ? training : null, data), result.report(), gate, 1);
                 lo = ratio;
                 if (round == 0) {
                     break; // the largest ratio asked for already passes

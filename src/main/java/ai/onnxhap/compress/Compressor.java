@@ -33,7 +33,7 @@ import java.util.stream.Collectors;
  * provenance in metadata_props under {@value #PROVENANCE_KEY}.
  */
 public final class Compressor {
-    public static final String PROVENANCE_KEY = "onnx-hap";
+    public static final String PROVENANCE_KEY = ai.onnxhap.provenance.Provenance.KEY;
 
     private final ShapeOracle shapes;
     private final ai.onnxhap.score.HutchinsonTrace.ProbeListener probes;
@@ -160,7 +160,7 @@ public final class Compressor {
         pruned = ai.onnxhap.graph.CanonicalForm.restore(pruned, canonical.conventions());
         Map<String, long[]> after = checkedShapes(pruned, options);
         String scoring = scoring(importance, options);
-        pruned = withProvenance(pruned, inputSha256, options, plan, choice.implanted(), importance);
+        pruned = withProvenance(given, pruned, inputSha256, options, plan, choice.implanted(), importance);
         CompressionReport report = report(model, graph, pruned, before, after, groups, plan, implants, scores,
                 inputSha256, options, dryRun, choice.implanted(), cut.replacedBy(), scoring);
         return new Result(pruned, report, groups);
@@ -187,46 +187,14 @@ public final class Compressor {
                 c.data() == null ? "synthetic N(0,1)" : "calibration", c.batchSize(), h.route().get().description());
     }
 
-    private static OnnxModel withProvenance(OnnxModel pruned, String sha, CompressOptions o, PruningPlan plan,
-                                            Map<String, int[]> implanted, Importance importance) {
-        Map<String, Object> prov = new LinkedHashMap<>();
-        prov.put("tool", "onnx-hap " + ToolInfo.version());
-        prov.put("method", "structured-pruning");
-        prov.put("criterion", plan.criterion());
-        prov.put("ratio", o.plan().ratio());
-        prov.put("budget", o.plan().budget().name().toLowerCase());
-        prov.put("maxLayerRatio", o.plan().maxLayerRatio());
-        prov.put("ranking", o.plan().ranking().name().toLowerCase().replace('_', '-'));
-        prov.put("seed", o.seed());
-        if (plan.criterion().equals("hessian")) {
-            var c = o.calibration();
-            Map<String, Object> hessian = new LinkedHashMap<>();
-            hessian.put("probes", c.probes() == 0 ? "auto" : c.probes());
-            if (importance instanceof ai.onnxhap.score.HessianImportance h && h.route().isPresent()) {
-                hessian.put("probesDrawn", h.probes());
-                hessian.put("route", h.route().get().name().toLowerCase());
-            }
-            hessian.put("samples", c.samples());
-            hessian.put("batch", c.batchSize());
-            hessian.put("data", c.data() == null ? "synthetic N(0,1) inputs" : "fingerprint " + c.data().fingerprint());
-            prov.put("hessian", hessian);
-        }
-        prov.put("inputSha256", sha);
-        // Sorted copies: the options hold immutable collections, whose order changes from one JVM to the next.
-        prov.put("inputShapes", new java.util.TreeMap<>(o.inputShapes()));
-        prov.put("exclude", new java.util.TreeSet<>(o.plan().exclude()));
-        Map<String, int[]> removed = new LinkedHashMap<>();
-        plan.decisions().stream().filter(d -> d.removedUnits().length > 0).forEach(d -> removed.put(d.group(), d.removedUnits()));
-        prov.put("removedUnits", removed);
-        prov.put("implantedUnits", implanted);
-        Map<String, Object> implanting = new LinkedHashMap<>();
-        implanting.put("ratio", o.implanting().ratio());
-        implanting.put("style", o.implanting().style().name().toLowerCase());
-        implanting.put("leastSquares", o.implanting().fit());
-        prov.put("implanting", implanting);
-        prov.put("implants", new java.util.TreeMap<>(o.implants()));
-        prov.put("implantBudget", o.implantBudget());
-        return pruned.withMetadata(PROVENANCE_KEY, Json.string(prov));
+    /** The record of this one stage; a multi-stage job replaces it with the whole run's (CompressionJob). */
+    private static OnnxModel withProvenance(OnnxModel given, OnnxModel pruned, String sha, CompressOptions o,
+                                            PruningPlan plan, Map<String, int[]> implanted, Importance importance) {
+        var c = o.calibration();
+        return Records.start("hap", given, sha, o.inputShapes(), o.seed(), o.runtime())
+                .withStage(Records.hap(o, plan, implanted, importance))
+                .withTraining(null, Records.data(c.data(), null, null))
+                .stamp(pruned);
     }
 
     private static CompressionReport report(OnnxModel original, Graph graph, OnnxModel pruned, Map<String, long[]> before,

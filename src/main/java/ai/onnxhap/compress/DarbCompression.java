@@ -25,24 +25,10 @@ import java.util.Map;
  * the {@link AccuracyGate}, and store the pruned weights as sparse initializers unless dense output is asked.
  */
 public final class DarbCompression {
-    /** metadata_props key of the settings and outcome, so a DARB model says how it was made. */
-    public static final String METADATA_KEY = "onnx-hap.darb";
+    /** metadata_props key of the provenance record, the same for every method. */
+    public static final String METADATA_KEY = ai.onnxhap.provenance.Provenance.KEY;
 
     private DarbCompression() {
-    }
-
-    private static Map<String, Object> provenance(DarbOptions options, DarbPlan plan) {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("pattern", options.pattern().label());
-        p.put("criterion", options.criterion());
-        p.put("targetRatio", options.ratio());
-        p.put("achievedRatio", plan.achievedRatio());
-        p.put("steps", options.steps());
-        p.put("minElements", options.minElements());
-        p.put("excludedNodes", new java.util.TreeSet<>(options.excludedNodes()));
-        p.put("seed", options.seed());
-        p.put("matrices", plan.layouts().stream().map(l -> l.matrix().label()).toList());
-        return p;
     }
 
     /**
@@ -61,6 +47,16 @@ public final class DarbCompression {
      */
     public static Result run(OnnxModel input, DarbOptions options, AccuracyGate.Settings gate,
                              CompressionJob.Progress progress) {
+        return run(input, "", options, gate, progress);
+    }
+
+    /** @param sha the input file's SHA-256, for the provenance record */
+    public static Result run(OnnxModel input, String sha, DarbOptions options, AccuracyGate.Settings gate,
+                             CompressionJob.Progress progress) {
+        CompressOptions.Runtime runtime = gate == null ? CompressOptions.Runtime.defaults()
+                : new CompressOptions.Runtime(gate.ort(), gate.device());
+        ai.onnxhap.provenance.Provenance record = Records.start("darb", input, sha, Map.of(), options.seed(), runtime);
+        boolean retrained = false;
         // A model already stored sparse (an earlier DARB output) is pruned further from its dense form.
         OnnxModel original = ai.onnxhap.model.SparseTensorCodec.densified(input);
         OnnxModel current = original;
@@ -70,10 +66,10 @@ public final class DarbCompression {
         for (int stage = 1; stage <= options.steps(); stage++) {
             double ratio = Math.pow(options.ratio(), stage / (double) options.steps());
             Map<String, float[]> saliency = options.criterion().equals("hessian")
-                    ? hessianSaliency(current, options, progress, gate == null ? CompressOptions.Runtime.defaults()
-                    : new CompressOptions.Runtime(gate.ort(), gate.device())) : Map.of();
+                    ? hessianSaliency(current, options, progress, runtime) : Map.of();
             plan = DarbPlanner.plan(Graph.of(current), ratio, options.pattern(), saliency, options.minElements(),
                     options.excludedNodes());
+            record = record.withStage(Records.darb(options, ratio, plan));
             masks = SparseWeights.masks(plan);
             OnnxModel pruned = SparseWeights.applyMasks(current, masks);
             boolean last = stage == options.steps();
@@ -83,11 +79,15 @@ public final class DarbCompression {
             } else if (!last && gate != null && gate.train() != null && gate.training().epochs() > 0) {
                 current = Retraining.run(pruned, original, gate.train(), gate.validation(), gate.training(), masks,
                         progress, gate.ort(), gate.device()).model();
+                retrained = true;
             } else {
                 current = pruned;
             }
         }
-        OnnxModel out = current.withMetadata(METADATA_KEY, ai.onnxhap.provenance.Json.string(provenance(options, plan)));
+        boolean trained = retrained || gate != null && gate.train() != null && gate.training().epochs() > 0;
+        OnnxModel out = record.withTraining(trained ? Records.training(gate.training()) : null, Records.data(
+                options.calibration() == null ? null : options.calibration().data(),
+                trained ? gate.train() : null, gate == null ? null : gate.validation())).stamp(current);
         List<SparseWeights.Stored> stored = List.of();
         if (!options.dense()) {
             SparseWeights.Result sparse = SparseWeights.storeSparse(out, masks);
@@ -128,6 +128,29 @@ public final class DarbCompression {
                 fixed / kept, original.inlinedSizeEstimate(), compressed.inlinedSizeEstimate(), sparseTensors);
         return new DarbReport(options.pattern().label(), options.criterion(), options.ratio(), options.steps(),
                 options.dense(), rows, plan.skipped(), totals);
+    }
+
+    /**
+     * Re-runs a recorded DARB compression from its provenance record alone, on the same data (checked by
+     * fingerprint) with the recorded training settings: the same bytes as the run that wrote it.
+     */
+    public static Result replay(OnnxModel input, String sha, ai.onnxhap.provenance.Provenance record, DataSet calibration,
+                                DataSet train, DataSet validation) {
+        if (!record.method().equals("darb") || !record.input().sha256().equals(sha)) {
+            throw ai.onnxhap.model.OnnxHapException.usage("the record is not a DARB compression of this model");
+        }
+        var given = Records.data(calibration, train, validation);
+        record.data().forEach((role, print) -> {
+            if (!print.equals(given.get(role))) {
+                throw ai.onnxhap.model.OnnxHapException.usage("the " + role + " data differs from the recorded one");
+            }
+        });
+        var runtime = Records.runtime(record.runtime());
+        var training = record.training() == null ? ai.onnxhap.tf.train.TrainConfig.defaults().withEpochs(0)
+                : Records.training(record.training());
+        var gate = validation == null ? null : new AccuracyGate.Settings(train, validation, training, null,
+                runtime.ort(), runtime.device());
+        return run(input, sha, Records.darbOptions(record, calibration), gate, CompressionJob.Progress.SILENT);
     }
 
     /** Per eligible weight, |diag(H)|·w² from Hutchinson probes on the calibration data. */

@@ -64,9 +64,16 @@ public final class ModelInspector {
             }
         }).orElse(-1L);
         String producer = (model.proto().getProducerName() + " " + model.proto().getProducerVersion()).trim();
+        ai.onnxhap.provenance.Provenance provenance = null;
+        String provenanceError = null;
+        try {
+            provenance = ai.onnxhap.provenance.Provenance.read(model).orElse(null);
+        } catch (ai.onnxhap.model.OnnxHapException e) {
+            provenanceError = e.getMessage(); // shown, not hidden: the rest of the summary still stands
+        }
         return new ModelSummary(model.label(), fileBytes, model.proto().getIrVersion(), producer, model.opsets(),
                 model.hasExternalData(), ins, outs, CostModel.parameterCount(graph), graph.nodes().size(), opsByCount,
-                inputShapes, macs, flops, layers, shapeError);
+                inputShapes, macs, flops, layers, shapeError, provenance, provenanceError);
     }
 
     private static ModelSummary.ValueSummary value(Graph.ValueInfo v, long[] shape) {

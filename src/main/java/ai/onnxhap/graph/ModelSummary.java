@@ -24,7 +24,9 @@ public record ModelSummary(
         Long macs,
         Long flops,
         List<LayerCost> layers,
-        String shapeError) {
+        String shapeError,
+        ai.onnxhap.provenance.Provenance provenance,
+        String provenanceError) {
 
     /** A graph input or output: declared type and shape, plus the concrete shape used for costs. */
     public record ValueSummary(String name, String type, String declaredShape, long[] shape) {

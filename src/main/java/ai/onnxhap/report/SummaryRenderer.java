@@ -33,6 +33,11 @@ public final class SummaryRenderer {
         out.printf("Parameters  %,d (%s as float32)%s%n", s.parameters(), Units.bytes(s.parameters() * 4),
                 s.externalData() ? ", weights in external data" : "");
         out.printf("Nodes       %d%n", s.nodes());
+        if (s.provenance() != null) {
+            renderProvenance(s.provenance(), out);
+        } else if (s.provenanceError() != null) {
+            out.printf("Made by     unreadable record: %s%n", s.provenanceError());
+        }
         if (s.macs() == null) {
             out.printf("MACs        unknown: %s%n", s.shapeError());
         } else {
@@ -52,6 +57,28 @@ public final class SummaryRenderer {
         out.println("Ops used    " + s.opCounts().entrySet().stream().map(e -> e.getKey() + " x" + e.getValue())
                 .collect(Collectors.joining(", ")));
         out.flush();
+    }
+
+    /** How the model was made, a line per stage: what a newcomer needs to trust or replay it. */
+    private static void renderProvenance(ai.onnxhap.provenance.Provenance p, PrintWriter out) {
+        String sha = p.input().sha256();
+        out.printf("Made by     %s, %s in %d stage%s from input sha256 %s (seed %d, %s, %d threads)%n", p.tool(),
+                p.method(), p.stages().size(), p.stages().size() == 1 ? "" : "s",
+                sha.isEmpty() ? "unknown" : sha.substring(0, Math.min(12, sha.length())), p.seed(),
+                p.runtime().device(), p.runtime().threads());
+        for (int i = 0; i < p.stages().size(); i++) {
+            var st = p.stages().get(i);
+            String what = st.hap() != null
+                    ? String.format("ratio %.3f of %s by %s, %d groups cut, %d implanted", st.hap().ratio(),
+                    st.hap().budget(), st.hap().criterion(), st.hap().removedUnits().size(), st.hap().implantedUnits().size())
+                    : String.format("keep 1/%.1f by %s (%s), reached 1/%.1f", st.darb().targetRatio(), st.darb().pattern(),
+                    st.darb().criterion(), st.darb().achievedRatio());
+            out.printf("  stage %d  %s%n", i + 1, what);
+        }
+        if (p.training() != null) {
+            out.printf("  trained   %d epochs, %s, lr %s, batch %d%n", p.training().epochs(), p.training().optimizer(),
+                    p.training().learningRate(), p.training().batchSize());
+        }
     }
 
     static String layerTable(List<LayerCost> layers, long totalMacs) {

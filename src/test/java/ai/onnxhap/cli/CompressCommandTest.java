@@ -80,9 +80,16 @@ class CompressCommandTest {
         String provenance = written.proto().getMetadataPropsList().stream()
                 .filter(p -> p.getKey().equals(Compressor.PROVENANCE_KEY)).findFirst().orElseThrow().getValue();
         JsonNode prov = Json.mapper().readTree(provenance);
-        assertEquals("l1", prov.get("criterion").asText());
-        assertEquals(0.5, prov.get("ratio").asDouble());
-        assertEquals(64, prov.get("inputSha256").asText().length());
+        assertEquals(1, prov.get("version").asInt());
+        assertEquals("hap", prov.get("method").asText());
+        assertEquals("l1", prov.get("stages").get(0).get("hap").get("criterion").asText());
+        assertEquals(0.5, prov.get("stages").get(0).get("hap").get("ratio").asDouble());
+        assertEquals(8, prov.get("stages").get(0).get("hap").get("roundTo").asInt());
+        assertEquals(64, prov.get("input").get("sha256").asText().length());
+        // inspect shows how the model was made
+        String inspectedText = CliTest.run("inspect", out.toString()).out();
+        assertTrue(inspectedText.contains("Made by     onnx-hap ") && inspectedText.contains("hap in 1 stage"),
+                inspectedText);
         assertEquals(ModelIO.load(RESNET).proto().getOpsetImportList(), written.proto().getOpsetImportList());
         assertEquals(List.of("half.onnx", "report.json"), files());
     }
@@ -189,8 +196,9 @@ class CompressCommandTest {
         String provenance = ModelIO.load(out).proto().getMetadataPropsList().stream()
                 .filter(p -> p.getKey().equals(Compressor.PROVENANCE_KEY)).findFirst().orElseThrow().getValue();
         JsonNode prov = Json.mapper().readTree(provenance);
-        assertEquals("hessian", prov.get("criterion").asText());
-        assertEquals(2, prov.get("hessian").get("probes").asInt());
+        JsonNode stage = prov.get("stages").get(0).get("hap");
+        assertEquals("hessian", stage.get("criterion").asText());
+        assertEquals("2", stage.get("scoring").get("probes").asText());
 
         CliTest.Run noData = compress(RESNET.toString(), "-o", dir.resolve("x.onnx").toString(),
                 "--criterion", "hessian");
