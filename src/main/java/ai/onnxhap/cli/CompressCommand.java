@@ -151,11 +151,8 @@ final class CompressCommand implements Callable<Integer> {
             description = "Retraining epochs after pruning when there is data (default: ${DEFAULT-VALUE}; 0 = none).")
     int epochs;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Retraining learning rate, Adam (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--batch-size", defaultValue = "64", description = "Retraining batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @picocli.CommandLine.Mixin
+    TrainingOptions trainingOptions;
 
     @Option(names = "--train-data", paramLabel = "FILE|DIR", description = "Retraining data (default: 80%% of --data, "
             + "split with --seed).")
@@ -298,8 +295,7 @@ final class CompressCommand implements Callable<Integer> {
 
     /** Retraining after surgery or masking: Adam with a cosine schedule, the same for both methods. */
     private TrainConfig training() {
-        return new TrainConfig(epochs, batchSize, lr, TrainConfig.Optimizer.ADAM, 0.9, 1e-4,
-                TrainConfig.Schedule.COSINE, 1, 0.1, 4.0, seed);
+        return trainingOptions.config(epochs, seed);
     }
 
     /** Progress bars go to stderr, or nowhere when stdout carries JSON for a machine. */
@@ -307,7 +303,6 @@ final class CompressCommand implements Callable<Integer> {
         return json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
     }
 
-    /** --probes as a count; 0 for auto (adaptive). */
     /** Options that only one method reads; given to the other they would be silently ignored. */
     private static final List<String> DARB_ONLY = List.of("--pattern", "--dense", "--export-blocks", "--min-elements");
     private static final List<String> HAP_ONLY = List.of("--target-macs", "--ranking", "--max-layer-ratio",
@@ -327,6 +322,7 @@ final class CompressCommand implements Callable<Integer> {
         }
     }
 
+    /** --probes as a count; 0 for auto (adaptive). */
     private int probeCount() {
         int n;
         try {

@@ -52,33 +52,8 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs (default: ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Learning rate (default: ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--batch-size", defaultValue = "64", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd", description = "Default: ${DEFAULT-VALUE}.")
-    TrainConfig.Optimizer optimizer;
-
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    double momentum;
-
-    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "Default: ${DEFAULT-VALUE}.")
-    double weightDecay;
-
-    @Option(names = "--schedule", defaultValue = "cosine", paramLabel = "cosine|step|constant",
-            description = "Learning-rate schedule (default: ${DEFAULT-VALUE}; step halves... see --gamma).")
-    TrainConfig.Schedule schedule;
-
-    @Option(names = "--step-every", defaultValue = "1", description = "Epochs between drops of the step schedule.")
-    int stepEvery;
-
-    @Option(names = "--gamma", defaultValue = "0.1", description = "Factor of each step-schedule drop.")
-    double gamma;
-
-    @Option(names = "--temperature", defaultValue = "4", description = "Distillation temperature (default: ${DEFAULT-VALUE}).")
-    double temperature;
+    @Mixin
+    TrainingOptions training;
 
     @Option(names = "--seed", defaultValue = "0", description = "Shuffling seed (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -96,8 +71,7 @@ final class FinetuneCommand implements Callable<Integer> {
             throw OnnxHapException.usage("finetune needs training data: --data");
         }
         DataSet val = data.loadOther(student, valData, valLabels, "--val-data/--val-labels");
-        TrainConfig config = new TrainConfig(epochs, batchSize, lr, optimizer, momentum, weightDecay, schedule, stepEvery,
-                gamma, temperature, seed);
+        TrainConfig config = training.config(epochs, seed);
         PrintStream progress = json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
         Retraining.Result r = Retraining.run(student, reference, train, val, config, Map.of(), new ConsoleProgress(progress),
                 runtime.ortOptions(), runtime.tfDevice());
