@@ -37,7 +37,8 @@ public final class Graph {
     private final Map<String, ValueInfo> declared = new LinkedHashMap<>();
     private final List<ValueInfo> inputs = new ArrayList<>();
     private final List<ValueInfo> outputs = new ArrayList<>();
-    private final Map<String, Tensor> decoded = new ConcurrentHashMap<>();
+    /** Soft: a view lives as long as its model (see {@link #of}), its decoded weights only while memory allows. */
+    private final Map<String, java.lang.ref.SoftReference<Tensor>> decoded = new ConcurrentHashMap<>();
 
     private Graph(OnnxModel model) {
         this.model = model;
@@ -93,8 +94,9 @@ public final class Graph {
         }
     }
 
+    /** The model's graph view, built once per model (models are immutable). */
     public static Graph of(OnnxModel model) {
-        return new Graph(model);
+        return model.memo(Graph.class, Graph::new);
     }
 
     public OnnxModel model() {
@@ -165,9 +167,19 @@ public final class Graph {
             if (sparse == null) {
                 throw new IllegalArgumentException("'" + value + "' is not an initializer");
             }
-            return decoded.computeIfAbsent(value, k -> ai.onnxhap.model.SparseTensorCodec.decode(sparse, model));
+            return cached(value, () -> ai.onnxhap.model.SparseTensorCodec.decode(sparse, model));
         }
-        return decoded.computeIfAbsent(value, k -> model.tensor(proto));
+        return cached(value, () -> model.tensor(proto));
+    }
+
+    private Tensor cached(String value, java.util.function.Supplier<Tensor> decode) {
+        java.lang.ref.SoftReference<Tensor> ref = decoded.get(value);
+        Tensor t = ref == null ? null : ref.get();
+        if (t == null) {
+            t = decode.get();
+            decoded.put(value, new java.lang.ref.SoftReference<>(t));
+        }
+        return t;
     }
 
     /** Declared type and shape (from inputs, outputs, value_info or the initializer itself). */
@@ -249,6 +261,12 @@ public final class Graph {
 
     /** Type and shape of a value as declared in the model; dims are -1 where symbolic or unknown. */
     public record ValueInfo(String name, DataType type, long[] dims, List<String> dimNames) {
+        /** A copy: a graph view is shared by everyone who reads the model (see {@link Graph#of}). */
+        @Override
+        public long[] dims() {
+            return dims == null ? null : dims.clone();
+        }
+
         static ValueInfo of(ValueInfoProto v) {
             TypeProto t = v.getType();
             if (!t.hasTensorType()) {

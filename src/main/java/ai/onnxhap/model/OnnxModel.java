@@ -22,6 +22,8 @@ public final class OnnxModel {
     private final ModelProto proto;
     private final Path source;
     private final Path baseDir;
+    /** Views and results computed from this (immutable) model, once: the graph view, exact shapes. */
+    private final java.util.concurrent.ConcurrentHashMap<Object, Object> memo = new java.util.concurrent.ConcurrentHashMap<>();
 
     public OnnxModel(ModelProto proto, Path source, Path baseDir) {
         this.proto = Objects.requireNonNull(proto, "proto");
@@ -46,6 +48,21 @@ public final class OnnxModel {
     /** The folder external data locations are resolved against. */
     public Optional<Path> baseDir() {
         return Optional.ofNullable(baseDir);
+    }
+
+    /**
+     * A value derived from this model, computed on first use and kept as long as the model: the model is
+     * immutable, so whatever is computed from it alone stays true. The key says what the value is.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T memo(Object key, java.util.function.Function<OnnxModel, T> compute) {
+        Object v = memo.get(key);
+        if (v == null) {
+            v = compute.apply(this); // outside computeIfAbsent: computing may memoize other keys of this model
+            Object raced = memo.putIfAbsent(key, v);
+            v = raced != null ? raced : v;
+        }
+        return (T) v;
     }
 
     public OnnxModel withProto(ModelProto newProto) {

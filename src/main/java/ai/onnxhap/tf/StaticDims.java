@@ -58,7 +58,7 @@ final class StaticDims {
     private Map<String, long[]> concrete(long size) {
         Map<String, long[]> out = new LinkedHashMap<>();
         for (Graph.ValueInfo in : Graph.of(model).inputs()) {
-            long[] s = inputShapes.containsKey(in.name()) ? inputShapes.get(in.name()).clone() : in.dims();
+            long[] s = inputShapes.containsKey(in.name()) ? inputShapes.get(in.name()).clone() : in.dims(); // a copy
             if (s == null) {
                 throw new IllegalStateException("input '" + in.name() + "' has no shape");
             }

@@ -25,8 +25,27 @@ public final class OrtShapeOracle implements ShapeOracle {
     private OrtShapeOracle() {
     }
 
+    /**
+     * Exact shapes are measured once per model and input shapes: a compress, its stages and every search trial
+     * ask again for the same model. Callers get their own copy of the arrays.
+     */
     @Override
     public Map<String, long[]> shapes(OnnxModel model, Map<String, long[]> inputShapes) {
+        Map<String, String> key = new java.util.TreeMap<>();
+        inputShapes.forEach((k, v) -> key.put(k, java.util.Arrays.toString(v)));
+        Map<Map<String, String>, Map<String, long[]>> measured = model.memo(OrtShapeOracle.class,
+                m -> new java.util.concurrent.ConcurrentHashMap<>());
+        Map<String, long[]> shapes = measured.get(key);
+        if (shapes == null) {
+            shapes = measure(model, inputShapes);
+            measured.put(key, shapes);
+        }
+        Map<String, long[]> copy = new LinkedHashMap<>();
+        shapes.forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
+    }
+
+    private Map<String, long[]> measure(OnnxModel model, Map<String, long[]> inputShapes) {
         Graph graph = Graph.of(model);
         Map<String, Tensor> sample = syntheticInputs(graph, inputShapes, 0);
         Map<String, long[]> out = new LinkedHashMap<>();
