@@ -2,7 +2,6 @@ package ai.onnxhap.cli;
 
 import ai.onnxhap.tf.train.Retraining;
 
-import ai.onnxhap.provenance.Hashing;
 
 import ai.onnxhap.compress.CompressionJob;
 import ai.onnxhap.compress.CompressOptions;
@@ -249,17 +248,16 @@ final class CompressCommand implements Callable<Integer> {
                 shapeOptions.resolve(loaded, 1, calibration.data()), calibration,
                 new CompressOptions.Implanting(implantRatio, style, !noImplantFit))
                 .withRuntime(new CompressOptions.Runtime(runtime.ortOptions(), runtime.tfDevice()));
-        String sha = Hashing.sha256(model);
         java.io.PrintStream progressOut = progressOut();
         DataSet train = data.loadOther(loaded, trainData, trainLabels, "--train-data/--train-labels");
         DataSet val = data.loadOther(loaded, valData, valLabels, "--val-data/--val-labels");
         var jobData = CompressionJob.Data.of(calibration.data(), train, val, seed);
-        TrainConfig training = training();
+        var request = new ai.onnxhap.compress.HapRequest(loaded, ai.onnxhap.compress.HapRequest.hash(loaded), options,
+                steps, jobData, training(), maxAccuracyDrop, dryRun, search ? searchRounds : null);
         if (search) {
-            return search(loaded, sha, options, jobData, training, progressOut);
+            return search(request, progressOut);
         }
-        CompressionJob.Outcome job = CompressionJob.run(loaded, sha, options, steps, jobData, training, maxAccuracyDrop,
-                runtime.ortOptions(), runtime.tfDevice(), dryRun, OrtShapeOracle.INSTANCE,
+        CompressionJob.Outcome job = CompressionJob.run(request, OrtShapeOracle.INSTANCE,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
         if (jobData.validation() == null && !dryRun) {
             spec.commandLine().getErr().println("onnx-hap: no data given: pruned without retraining or validation");
@@ -280,7 +278,7 @@ final class CompressCommand implements Callable<Integer> {
             CompressionRenderer.render(job.report(), out);
             if (job.steps() > 1) {
                 out.printf("Stages      %d, each removing %.1f%% of what remained%n", job.steps(),
-                        100 * (1 - Math.pow(1 - job.report().ratio(), 1.0 / job.steps())));
+                        100 * request.stageRatio());
             }
             if (job.gate() != null) {
                 CompressionRenderer.renderGate(job.gate(), out);
@@ -363,7 +361,7 @@ final class CompressCommand implements Callable<Integer> {
         var gate = dryRun || jobData.validation() == null ? null : new ai.onnxhap.compress.AccuracyGate.Settings(
                 jobData.train(), jobData.validation(), training, maxAccuracyDrop, runtime.ortOptions(), runtime.tfDevice());
         java.io.PrintStream progressOut = progressOut();
-        var result = ai.onnxhap.compress.DarbCompression.run(loaded, Hashing.sha256(model), options, gate,
+        var result = ai.onnxhap.compress.DarbCompression.run(loaded, ai.onnxhap.compress.HapRequest.hash(loaded), options, gate,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
         if (gate == null && !dryRun) {
             spec.commandLine().getErr().println("onnx-hap: no data given: masked without retraining or validation");
@@ -395,14 +393,8 @@ final class CompressCommand implements Callable<Integer> {
         return result.passed() ? ExitCodes.OK : ExitCodes.ACCURACY_TARGET_MISSED;
     }
 
-    private int search(OnnxModel loaded, String sha, CompressOptions options, CompressionJob.Data data,
-                       TrainConfig training, java.io.PrintStream progressOut) {
-        if (maxAccuracyDrop == null || dryRun || searchRounds < 1) {
-            throw OnnxHapException.usage("--search needs --max-accuracy-drop, an output (no --dry-run) and "
-                    + "--search-rounds >= 1");
-        }
-        var outcome = CompressionJob.search(loaded, sha, options, searchRounds, data, training, maxAccuracyDrop,
-                runtime.ortOptions(), runtime.tfDevice(), OrtShapeOracle.INSTANCE,
+    private int search(ai.onnxhap.compress.HapRequest request, java.io.PrintStream progressOut) {
+        var outcome = CompressionJob.search(request, OrtShapeOracle.INSTANCE,
                 new ai.onnxhap.report.ConsoleProgress(progressOut));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

@@ -61,11 +61,30 @@ public final class CompressionJob {
         }
     }
 
+    /** Runs a request: prune (in stages, retraining between them), retrain, gate; or search when it asks to. */
+    public static Outcome run(HapRequest r, ShapeOracle shapes, Progress progress) {
+        CompressOptions.Runtime rt = r.options().runtime();
+        int stages = r.dryRun() ? 1 : r.steps();
+        List<CompressOptions> perStage = new ArrayList<>();
+        for (int stage = 1; stage <= stages; stage++) {
+            perStage.add(stages == 1 ? r.options() : withRatio(r.options(), r.stageRatio()));
+        }
+        return runStages(r.model(), r.inputSha256(), perStage, r.options().plan().ratio(), r.data(), r.training(),
+                r.maxAccuracyDrop(), rt.ort(), rt.device(), r.dryRun(), shapes, progress);
+    }
+
+    /** The search a request asks for (its searchRounds), with its runtime. */
+    public static SearchOutcome search(HapRequest r, ShapeOracle shapes, Progress progress) {
+        CompressOptions.Runtime rt = r.options().runtime();
+        return search(r.model(), r.inputSha256(), r.options(), r.searchRounds(), r.data(), r.training(),
+                r.maxAccuracyDrop(), rt.ort(), rt.device(), shapes, progress);
+    }
+
     /**
      * @param steps prune in this many stages, each removing the same share of what remains
      *              (1 − (1 − ratio)^(1/steps)), retraining between stages when there is training data
      */
-    public static Outcome run(OnnxModel original, String sha, CompressOptions options, int steps, Data data,
+    static Outcome run(OnnxModel original, String sha, CompressOptions options, int steps, Data data,
                               TrainConfig training, Double maxAccuracyDrop, OrtModel.Options ort, TfModel.Device device,
                               boolean dryRun, ShapeOracle shapes, Progress progress) {
         if (steps < 1) {
@@ -163,7 +182,7 @@ public final class CompressionJob {
      * The largest ratio (to 1/2^rounds precision, up to options' ratio) whose retrained model still meets
      * maxAccuracyDrop: bisection, scoring the original once and reusing its scores for every trial.
      */
-    public static SearchOutcome search(OnnxModel original, String sha, CompressOptions options, int rounds, Data data,
+    static SearchOutcome search(OnnxModel original, String sha, CompressOptions options, int rounds, Data data,
                                        TrainConfig training, double maxAccuracyDrop, OrtModel.Options ort,
                                        TfModel.Device device, ShapeOracle shapes, Progress progress) {
         if (data.validation() == null) {

@@ -50,9 +50,8 @@ class ProvenanceReplayTest {
                 new CompressOptions.Implanting(0.2, ChannelImplant.Style.LOWRANK, true))
                 .withRuntime(new CompressOptions.Runtime(OrtModel.Options.defaults().withThreads(1), TfModel.Device.CPU));
         String sha = "a".repeat(64);
-        CompressionJob.Outcome run = CompressionJob.run(original, sha, options, 2, data, TRAINING, null,
-                options.runtime().ort(), options.runtime().device(), false, OrtShapeOracle.INSTANCE,
-                CompressionJob.Progress.SILENT);
+        CompressionJob.Outcome run = CompressionJob.run(new HapRequest(original, sha, options, 2, data, TRAINING, null,
+                false, null), OrtShapeOracle.INSTANCE, CompressionJob.Progress.SILENT);
 
         Provenance record = Provenance.read(run.model()).orElseThrow();
         assertEquals(Provenance.VERSION, record.version());
