@@ -1,14 +1,12 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.model.ModelIO;
-import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.compress.CheckReport;
 import ai.onnxhap.compress.CompatibilityCheck;
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.provenance.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,19 +1,17 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.tf.train.Retraining;
-
-
-import ai.onnxhap.compress.CompressionJob;
 import ai.onnxhap.compress.CompressOptions;
+import ai.onnxhap.compress.CompressionJob;
 import ai.onnxhap.data.DataSet;
-import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.plan.PlanOptions;
-import ai.onnxhap.rewrite.ChannelImplant;
-import ai.onnxhap.report.CompressionRenderer;
 import ai.onnxhap.provenance.Json;
+import ai.onnxhap.report.CompressionRenderer;
+import ai.onnxhap.rewrite.ChannelImplant;
+import ai.onnxhap.tf.train.Retraining;
+import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.io.IOException;
 import java.io.PrintWriter;

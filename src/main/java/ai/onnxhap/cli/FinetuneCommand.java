@@ -1,13 +1,13 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.report.ConsoleProgress;
 import ai.onnxhap.provenance.Json;
+import ai.onnxhap.report.ConsoleProgress;
 import ai.onnxhap.report.Units;
+import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.tf.train.TrainConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;

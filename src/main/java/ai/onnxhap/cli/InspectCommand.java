@@ -1,14 +1,13 @@
 package ai.onnxhap.cli;
 
+import ai.onnxhap.graph.ModelInspector;
+import ai.onnxhap.graph.ModelSummary;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.provenance.Json;
-import ai.onnxhap.graph.ModelInspector;
-import ai.onnxhap.graph.ModelSummary;
 import ai.onnxhap.report.SummaryRenderer;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

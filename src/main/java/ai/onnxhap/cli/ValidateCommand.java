@@ -2,8 +2,8 @@ package ai.onnxhap.cli;
 
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.provenance.Json;
-import ai.onnxhap.validate.ValidationReport;
 import ai.onnxhap.report.ValidationRenderer;
+import ai.onnxhap.validate.ValidationReport;
 import ai.onnxhap.validate.ValidationRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,13 +1,12 @@
 package ai.onnxhap.compress;
 
-import ai.onnxhap.tf.train.Retraining;
-
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.provenance.Json;
 import ai.onnxhap.tf.TfModel;
 import ai.onnxhap.tf.train.ProgressListener;
+import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.validate.ModelComparison;
 import ai.onnxhap.validate.OrtModel;

@@ -4,7 +4,6 @@ import ai.onnxhap.data.DataSet;
 import ai.onnxhap.graph.ShapeOracle;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
-import ai.onnxhap.plan.PlanOptions;
 import ai.onnxhap.provenance.Provenance;
 import ai.onnxhap.score.HutchinsonTrace;
 import ai.onnxhap.tf.TfModel;

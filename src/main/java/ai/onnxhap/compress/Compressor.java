@@ -1,5 +1,6 @@
 package ai.onnxhap.compress;
 
+import ai.onnxhap.data.DataSet;
 import ai.onnxhap.graph.CostModel;
 import ai.onnxhap.graph.ExportHabits;
 import ai.onnxhap.graph.Graph;
@@ -13,9 +14,7 @@ import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.plan.GroupDecision;
 import ai.onnxhap.plan.PruningPlan;
 import ai.onnxhap.plan.PruningPlanner;
-import ai.onnxhap.provenance.Json;
 import ai.onnxhap.provenance.ToolInfo;
-import ai.onnxhap.data.DataSet;
 import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.rewrite.LowRankImplant;
 import ai.onnxhap.score.Importance;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * Structured pruning end to end: find groups, score units, plan globally, cut physically, and check that

@@ -1,7 +1,5 @@
 package ai.onnxhap.compress;
 
-import ai.onnxhap.tf.train.Retraining;
-
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.graph.Graph;
@@ -14,6 +12,7 @@ import ai.onnxhap.plan.sparse.MatrixLayout;
 import ai.onnxhap.plan.sparse.MatrixView;
 import ai.onnxhap.rewrite.SparseWeights;
 import ai.onnxhap.score.HutchinsonTrace;
+import ai.onnxhap.tf.train.Retraining;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,11 +1,10 @@
 package ai.onnxhap.report;
 
-import ai.onnxhap.tf.train.Retraining;
-
 import ai.onnxhap.compress.CompressionReport;
 import ai.onnxhap.compress.LayerChange;
 import ai.onnxhap.graph.deps.PruningGroup;
 import ai.onnxhap.plan.GroupDecision;
+import ai.onnxhap.tf.train.Retraining;
 import com.github.freva.asciitable.AsciiTable;
 import com.github.freva.asciitable.Column;
 import com.github.freva.asciitable.HorizontalAlign;

@@ -1,11 +1,10 @@
 package ai.onnxhap.report;
 
-import ai.onnxhap.provenance.Json;
-
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.plan.sparse.DarbPlan;
 import ai.onnxhap.plan.sparse.MatrixLayout;
 import ai.onnxhap.plan.sparse.MatrixView;
+import ai.onnxhap.provenance.Json;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Path;

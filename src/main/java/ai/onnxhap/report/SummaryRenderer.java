@@ -1,9 +1,8 @@
 package ai.onnxhap.report;
 
+import ai.onnxhap.graph.LayerCost;
 import ai.onnxhap.graph.ModelInspector;
 import ai.onnxhap.graph.ModelSummary;
-
-import ai.onnxhap.graph.LayerCost;
 import com.github.freva.asciitable.AsciiTable;
 import com.github.freva.asciitable.Column;
 import com.github.freva.asciitable.HorizontalAlign;

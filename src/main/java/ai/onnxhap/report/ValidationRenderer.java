@@ -1,9 +1,8 @@
 package ai.onnxhap.report;
 
-import ai.onnxhap.validate.ValidationReport;
-
 import ai.onnxhap.validate.LatencyReport;
 import ai.onnxhap.validate.OutputComparison;
+import ai.onnxhap.validate.ValidationReport;
 import com.github.freva.asciitable.AsciiTable;
 import com.github.freva.asciitable.Column;
 import com.github.freva.asciitable.HorizontalAlign;

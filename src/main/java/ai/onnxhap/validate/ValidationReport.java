@@ -1,7 +1,6 @@
 package ai.onnxhap.validate;
 
 import ai.onnxhap.graph.ModelSummary;
-
 import ai.onnxhap.validate.LatencyReport;
 import ai.onnxhap.validate.ModelComparison;
 

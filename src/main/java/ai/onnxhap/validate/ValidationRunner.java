@@ -1,12 +1,11 @@
 package ai.onnxhap.validate;
 
-import ai.onnxhap.graph.ModelInspector;
-import ai.onnxhap.graph.ModelSummary;
-
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.data.ModelInputs;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.InputShapes;
+import ai.onnxhap.graph.ModelInspector;
+import ai.onnxhap.graph.ModelSummary;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.validate.LatencyBenchmark;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.InputShapes;
-import ai.onnxhap.model.ModelIO;
-import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.graph.ModelInspector;
 import ai.onnxhap.graph.ModelSummary;
+import ai.onnxhap.model.ModelIO;
+import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.report.Units;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.lang.management.ManagementFactory;

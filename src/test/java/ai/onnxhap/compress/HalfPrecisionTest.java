@@ -1,7 +1,5 @@
 package ai.onnxhap.compress;
 
-import ai.onnxhap.tf.train.Retraining;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +14,7 @@ import ai.onnxhap.onnx.TensorProto;
 import ai.onnxhap.plan.PlanOptions;
 import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.tf.Float32Twin;
+import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.validate.OrtModel;
 import ai.onnxhap.validate.OrtShapeOracle;

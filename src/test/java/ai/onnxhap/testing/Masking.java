@@ -1,12 +1,12 @@
 package ai.onnxhap.testing;
 
 import ai.onnxhap.graph.deps.Member;
-import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
 import ai.onnxhap.model.TensorCodec;
 import ai.onnxhap.onnx.GraphProto;
 import ai.onnxhap.onnx.TensorProto;
+import ai.onnxhap.rewrite.Surgeon;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.model.OnnxModel;
@@ -17,6 +16,7 @@ import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.tf.train.FineTune;
 import ai.onnxhap.tf.train.Loss;
 import ai.onnxhap.tf.train.ProgressListener;
+import ai.onnxhap.tf.train.Retraining;
 import ai.onnxhap.tf.train.TrainConfig;
 import ai.onnxhap.validate.OrtModel;
 import ai.onnxhap.validate.OrtShapeOracle;

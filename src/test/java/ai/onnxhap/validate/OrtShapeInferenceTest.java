@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import ai.onnxhap.data.DataLoader;
-import ai.onnxhap.testing.TestModels;
 import ai.onnxhap.model.DataType;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
 import ai.onnxhap.model.TensorCodec;
 import ai.onnxhap.onnx.GraphProto;
+import ai.onnxhap.testing.TestModels;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
