@@ -180,8 +180,10 @@ public final class CanonicalForm {
             // The op is defined for float, float16 and double; the input's declared type decides the constants'.
             int type = types.getOrDefault(n.getInput(0), DataType.FLOAT.code());
             String scaled = base + "scaled";
-            b.addInitializer(scalar(base + "scale", type, new float[] {scale}, new long[0]));
-            b.addInitializer(scalar(base + "bias", type, toArray(bias), new long[] {1, bias.size(), 1, 1}));
+            b.addInitializer(constant(base + "scale", type, new float[] {scale}, new long[0]));
+            if (!bias.isEmpty()) {
+                b.addInitializer(constant(base + "bias", type, toArray(bias), new long[] {1, bias.size(), 1, 1}));
+            }
             nodes.add(NodeProto.newBuilder().setOpType("Mul").setName(base + "Mul").addInput(n.getInput(0))
                     .addInput(base + "scale").addOutput(bias.isEmpty() ? n.getOutput(0) : scaled).build());
             if (!bias.isEmpty()) {
@@ -280,7 +282,8 @@ public final class CanonicalForm {
         return out;
     }
 
-    private static TensorProto scalar(String name, int type, float[] values, long[] dims) {
+    /** A floating-point constant in the model's own type (float16 stays float16). */
+    private static TensorProto constant(String name, int type, float[] values, long[] dims) {
         DataType t = DataType.isKnownCode(type) && DataType.fromCode(type).storage() == DataType.Storage.FLOAT
                 ? DataType.fromCode(type) : DataType.FLOAT;
         return ai.onnxhap.model.TensorCodec.encode(ai.onnxhap.model.Tensor.ofFloats(name, t, dims, values));
