@@ -296,7 +296,7 @@ final class CompressCommand implements Callable<Integer> {
 
     /** Progress bars go to stderr, or nowhere when stdout carries JSON for a machine. */
     private java.io.PrintStream progressOut() {
-        return json ? new java.io.PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        return ProgressStream.of(spec.commandLine().getErr(), json);
     }
 
     /** Options that only one method reads; given to the other they would be silently ignored. */

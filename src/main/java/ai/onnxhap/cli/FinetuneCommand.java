@@ -72,7 +72,7 @@ final class FinetuneCommand implements Callable<Integer> {
         }
         DataSet val = data.loadOther(student, valData, valLabels, "--val-data/--val-labels");
         TrainConfig config = training.config(epochs, seed);
-        PrintStream progress = json ? new PrintStream(java.io.OutputStream.nullOutputStream()) : System.err;
+        PrintStream progress = ProgressStream.of(spec.commandLine().getErr(), json);
         Retraining.Result r = Retraining.run(student, reference, train, val, config, Map.of(), new ConsoleProgress(progress),
                 runtime.ortOptions(), runtime.tfDevice());
         ModelIO.save(r.model(), output);

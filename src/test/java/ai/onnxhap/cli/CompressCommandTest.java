@@ -209,6 +209,8 @@ class CompressCommandTest {
         CliTest.Run synthetic = compress(RESNET.toString(), "--dry-run", "--criterion", "hessian",
                 "--synthetic", "--probes", "1", "--hessian-samples", "8");
         assertEquals(0, synthetic.code(), synthetic.err());
+        // progress goes through the command line's error writer, so an embedding program (and this test) sees it
+        assertTrue(synthetic.err().contains("Hessian: 1 probes done"), synthetic.err());
     }
 
     @Test
