@@ -63,7 +63,7 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--pattern", defaultValue = "darb", paramLabel = "darb|fixed-block|row-balanced|irregular",
             description = "darb: the sparsity layout; the others are the baselines DARB is compared with "
                     + "(default: ${DEFAULT-VALUE}).")
-    String pattern;
+    ai.onnxhap.plan.sparse.SparsityPattern pattern;
 
     @Option(names = "--dense", description = "darb: write pruned weights as dense tensors with zeros, not sparse_initializers.")
     boolean dense;
@@ -95,7 +95,7 @@ final class CompressCommand implements Callable<Integer> {
             description = "How Hessian sensitivities of different layers compete: the lowest first (score, HAP's "
                     + "paper), or the lowest per parameter (or MAC) the removal frees (per-cost). Data-free "
                     + "criteria are normalised per layer either way (default: ${DEFAULT-VALUE}).")
-    String ranking;
+    PlanOptions.Ranking ranking;
 
     @Option(names = "--max-layer-ratio", defaultValue = "0.95", paramLabel = "R",
             description = "At most this fraction of any one layer's units is removed (default: ${DEFAULT-VALUE}).")
@@ -121,7 +121,7 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--implant", defaultValue = "lowrank", paramLabel = "lowrank|pointwise",
             description = "Implant kind: a low-rank pair (k×k C_in→r Conv + 1×1 r→C, or MatMul in→r→out) or HAP's 1×1 "
                     + "Conv (default: ${DEFAULT-VALUE}). Each is fitted by least squares on the calibration data.")
-    String implantStyle;
+    ChannelImplant.Style implantStyle;
 
     @Option(names = "--no-implant-fit", description = "Keep implants at their SVD / centre-tap start (no least squares).")
     boolean noImplantFit;
@@ -232,16 +232,8 @@ final class CompressCommand implements Callable<Integer> {
         PlanOptions plan = targetMacs == null
                 ? new PlanOptions(ratio, maxLayerRatio, Set.copyOf(exclude), roundTo)
                 : new PlanOptions(targetMacs, maxLayerRatio, Set.copyOf(exclude), roundTo, PlanOptions.Budget.MACS);
-        plan = plan.withRanking(switch (ranking) {
-            case "score" -> PlanOptions.Ranking.SCORE;
-            case "per-cost" -> PlanOptions.Ranking.PER_COST;
-            default -> throw OnnxHapException.usage("--ranking must be score or per-cost, got '" + ranking + "'");
-        }).withPruneHidden(pruneHidden);
-        ChannelImplant.Style style = switch (implantStyle) {
-            case "lowrank" -> ChannelImplant.Style.LOWRANK;
-            case "pointwise" -> ChannelImplant.Style.POINTWISE;
-            default -> throw OnnxHapException.usage("--implant must be lowrank or pointwise, got '" + implantStyle + "'");
-        };
+        plan = plan.withRanking(ranking).withPruneHidden(pruneHidden);
+        ChannelImplant.Style style = implantStyle;
         var options = new CompressOptions(plan, criterion, seed, implantRanks, implantBudget,
                 shapeOptions.resolve(loaded, 1, calibration.data()), calibration,
                 new CompressOptions.Implanting(implantRatio, style, !noImplantFit))
@@ -336,14 +328,7 @@ final class CompressCommand implements Callable<Integer> {
     private int darb(OnnxModel loaded) throws IOException {
         String darbCriterion = criterion == null ? "magnitude" : criterion.equals("l1") ? "magnitude" : criterion;
         double keep = ai.onnxhap.plan.sparse.DarbRatio.parse(ratioText == null ? "16x" : ratioText);
-        var sparsity = switch (pattern) {
-            case "darb" -> ai.onnxhap.plan.sparse.SparsityPattern.DARB;
-            case "fixed-block" -> ai.onnxhap.plan.sparse.SparsityPattern.FIXED_BLOCK;
-            case "row-balanced" -> ai.onnxhap.plan.sparse.SparsityPattern.ROW_BALANCED;
-            case "irregular" -> ai.onnxhap.plan.sparse.SparsityPattern.IRREGULAR;
-            default -> throw OnnxHapException.usage("--pattern must be darb, fixed-block, row-balanced or irregular, "
-                    + "got '" + pattern + "'");
-        };
+        var sparsity = pattern;
         DataSet calibrationData = data.load(loaded);
         int probeCount = probeCount() == 0 ? 16 : probeCount();
         var options = new ai.onnxhap.compress.DarbOptions(keep, sparsity, darbCriterion, steps, minElements,

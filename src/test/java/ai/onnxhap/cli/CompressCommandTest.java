@@ -114,6 +114,17 @@ class CompressCommandTest {
     }
 
     @Test
+    void hyphenatedChoicesConvertThroughPicocli() {
+        CliTest.Run perCost = compress(RESNET.toString(), "--dry-run", "--criterion", "l1", "--ranking", "per-cost",
+                "--implant", "Pointwise");
+        assertEquals(0, perCost.code(), perCost.err());
+        CliTest.Run bogus = compress(RESNET.toString(), "--dry-run", "--method", "darb", "--pattern", "diagonal");
+        assertEquals(2, bogus.code(), bogus.err());
+        assertTrue(bogus.err().contains("'diagonal' is not one of darb, fixed-block, row-balanced, irregular"),
+                bogus.err());
+    }
+
+    @Test
     void sameArgumentsGiveByteIdenticalModels() throws Exception {
         Path a = dir.resolve("a.onnx");
         Path b = dir.resolve("b.onnx");
