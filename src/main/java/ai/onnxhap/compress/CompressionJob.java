@@ -66,7 +66,7 @@ public final class CompressionJob {
         int stages = r.dryRun() ? 1 : r.steps();
         List<CompressOptions> perStage = new ArrayList<>();
         for (int stage = 1; stage <= stages; stage++) {
-            perStage.add(stages == 1 ? r.options() : withRatio(r.options(), r.stageRatio()));
+            perStage.add(stages == 1 ? r.options() : r.options().withRatio(r.stageRatio()));
         }
         return runStages(r.model(), r.inputSha256(), perStage, r.options().plan().ratio(), r.data(), r.training(),
                 r.maxAccuracyDrop(), rt.ort(), rt.device(), r.dryRun(), shapes, progress);
@@ -96,7 +96,7 @@ public final class CompressionJob {
         double stepRatio = 1 - Math.pow(1 - options.plan().ratio(), 1.0 / stages);
         List<CompressOptions> perStage = new ArrayList<>();
         for (int stage = 1; stage <= stages; stage++) {
-            perStage.add(stages == 1 ? options : withRatio(options, stepRatio));
+            perStage.add(stages == 1 ? options : options.withRatio(stepRatio));
         }
         return runStages(original, sha, perStage, options.plan().ratio(), data, training, maxAccuracyDrop, ort, device,
                 dryRun, shapes, progress);
@@ -143,8 +143,8 @@ public final class CompressionJob {
             Compressor.Result result = compressor.compress(current, sha, perStage.get(stage - 1), dryRun);
             reports.add(result.report());
             current = result.model();
-            Provenance.Stage done = Provenance.read(current).orElseThrow().stages().get(0);
-            record = record == null ? Provenance.read(current).orElseThrow() : record.withStage(done);
+            Provenance stageRecord = Provenance.read(current).orElseThrow(); // this stage only (Compressor)
+            record = record == null ? stageRecord : record.withStage(stageRecord.stages().get(0));
             if (stage < perStage.size() && data.train() != null && training.epochs() > 0) {
                 current = AccuracyGate.run(original, current, new AccuracyGate.Settings(data.train(), data.validation(),
                         training, null, ort, device), progress).model();
@@ -195,7 +195,7 @@ public final class CompressionJob {
         List<Trial> trials = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             double ratio = round == 0 ? hi : (lo + hi) / 2;
-            var result = compressor.compress(original, sha, withRatio(options, ratio), false, scores);
+            var result = compressor.compress(original, sha, options.withRatio(ratio), false, scores);
             var gate = AccuracyGate.run(original, result.model(), new AccuracyGate.Settings(data.train(),
                     data.validation(), training, maxAccuracyDrop, ort, device), progress);
             trials.add(new Trial(ratio, result.report().paramsAfter(), gate.drop(), gate.passed()));
@@ -212,10 +212,6 @@ public final class CompressionJob {
             }
         }
         return new SearchOutcome(best, trials);
-    }
-
-    private static CompressOptions withRatio(CompressOptions o, double ratio) {
-        return o.withRatio(ratio);
     }
 
     /** The last stage's report, with "before" figures taken from the original model (the first stage). */

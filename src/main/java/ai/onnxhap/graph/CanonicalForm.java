@@ -127,8 +127,7 @@ public final class CanonicalForm {
 
     /** A floating-point tensor of rank 1 or more (a one-channel bias too): what an exporter's weights look like. */
     private static boolean isWeight(TensorProto t) {
-        return t.getDimsCount() >= 1 && DataType.isKnownCode(t.getDataType())
-                && DataType.fromCode(t.getDataType()).storage() == DataType.Storage.FLOAT;
+        return t.getDimsCount() >= 1 && CostModel.isParameter(t);
     }
 
     private static TensorProto constantValue(NodeProto n) {
@@ -235,8 +234,8 @@ public final class CanonicalForm {
             NodeProto.Builder slice = NodeProto.newBuilder().setOpType("Slice").setName(base + "Slice")
                     .addInput(n.getInput(0)).addOutput(n.getOutput(0));
             if (opset < 10) {
-                slice.addAttribute(ints("starts", starts)).addAttribute(ints("ends", clampInt(ends)))
-                        .addAttribute(ints("axes", axes));
+                slice.addAttribute(Node.ints("starts", starts)).addAttribute(Node.ints("ends", clampInt(ends)))
+                        .addAttribute(Node.ints("axes", axes));
             } else {
                 String[] names = {"starts", "ends", "axes"};
                 long[][] values = {starts, ends, axes};
@@ -251,14 +250,6 @@ public final class CanonicalForm {
         }
         b.clearNode().addAllNode(nodes);
         return true;
-    }
-
-    private static AttributeProto ints(String name, long[] values) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
     }
 
     /** Slice-1 reads its ends as int64 but ONNX Runtime clamps them; INT_MAX says "to the end" everywhere. */

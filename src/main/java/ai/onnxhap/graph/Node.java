@@ -30,6 +30,15 @@ public final class Node {
         this.attributes = Collections.unmodifiableMap(attrs);
     }
 
+    /** An ints attribute, as rewrites write them (kernel shapes, pads, axes). */
+    public static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+
     public NodeProto proto() {
         return proto;
     }

@@ -252,7 +252,7 @@ public final class ChannelImplant {
                     ib.addAttribute(a);
                 }
             }
-            ib.addAttribute(ints("kernel_shape", ones(wi.rank() - 2)));
+            ib.addAttribute(Node.ints("kernel_shape", ones(wi.rank() - 2)));
         }
         inits.add(TensorCodec.encode(wi.withName(wiName)));
         ib.setInput(1, wiName);
@@ -411,13 +411,5 @@ public final class ChannelImplant {
         long[] a = new long[n];
         Arrays.fill(a, 1);
         return a;
-    }
-
-    private static AttributeProto ints(String name, long[] values) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
     }
 }

@@ -250,7 +250,7 @@ public final class LowRankImplant {
                         .clearOutput().addOutput(aOut).build());
                 NodeProto.Builder b = NodeProto.newBuilder().setName(bNode).setOpType("Conv").addInput(aOut)
                         .addInput(bWeight).addOutput(output)
-                        .addAttribute(ints("kernel_shape", Arrays.copyOfRange(bShape, 2, bShape.length)));
+                        .addAttribute(Node.ints("kernel_shape", Arrays.copyOfRange(bShape, 2, bShape.length)));
                 if (!bias.isEmpty()) {
                     b.addInput(bias);
                 }
@@ -310,14 +310,6 @@ public final class LowRankImplant {
 
     private static NodeProto matMul(String name, String a, String b, String out) {
         return NodeProto.newBuilder().setName(name).setOpType("MatMul").addInput(a).addInput(b).addOutput(out).build();
-    }
-
-    private static AttributeProto ints(String name, long[] values) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long v : values) {
-            a.addInts(v);
-        }
-        return a.build();
     }
 
     /** Who else reads the value: another node (directly or inside its subgraphs), or the graph's outputs. */

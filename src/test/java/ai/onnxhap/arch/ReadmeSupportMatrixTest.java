@@ -1,12 +1,8 @@
 package ai.onnxhap.arch;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.onnxhap.graph.deps.OpRules;
 import ai.onnxhap.tf.OpHandlers;
-import ai.onnxhap.testing.TestModels;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,15 +24,7 @@ class ReadmeSupportMatrixTest {
 
     @Test
     void readmeTablesMatchTheRegistries() throws Exception {
-        Path readme = TestModels.testdata().resolveSibling("README.md");
-        String text = Files.readString(readme);
-        int from = text.indexOf(BEGIN);
-        int to = text.indexOf(END);
-        String current = from < 0 || to < 0 ? "" : text.substring(from + BEGIN.length(), to);
-        if (Boolean.getBoolean("hap.readme.update") && from >= 0 && to > from) {
-            Files.writeString(readme, text.substring(0, from + BEGIN.length()) + generated() + text.substring(to));
-            return;
-        }
-        assertEquals(generated(), current, "README support tables are stale: regenerate them (see this test's doc)");
+        ai.onnxhap.testing.ReadmeSection.check(BEGIN, END, generated(),
+                "README support tables are stale: regenerate them (see this test's doc)");
     }
 }

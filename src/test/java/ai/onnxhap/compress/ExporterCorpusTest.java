@@ -14,7 +14,6 @@ import ai.onnxhap.plan.PlanOptions;
 import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.testing.Masking;
 import ai.onnxhap.testing.TestModels;
-import ai.onnxhap.validate.OrtModel;
 import ai.onnxhap.validate.OrtShapeOracle;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -80,7 +79,7 @@ class ExporterCorpusTest {
                         .map(d -> new Surgeon.Cut(byId.get(d.group()), d.removedUnits())).toList();
                 boolean exact = cuts.stream().allMatch(c -> c.group().exact());
                 var inputs = OrtShapeOracle.syntheticInputs(Graph.of(model), InputShapes.resolve(Graph.of(model), Map.of(), 2), 1);
-                double err = relativeError(run(Masking.masked(model, cuts), inputs), run(result.model(), inputs));
+                double err = Masking.relativeError(Masking.run(Masking.masked(model, cuts), inputs), Masking.run(result.model(), inputs));
                 if (exact && err > 1e-4) {
                     failures.add(name + ": pruned differs from masked by " + err);
                 }
@@ -130,7 +129,7 @@ class ExporterCorpusTest {
                     failures.add(name + ": net removal " + plan.plannedParams() + " < target " + plan.targetParams());
                 }
                 var inputs = OrtShapeOracle.syntheticInputs(Graph.of(model), InputShapes.resolve(Graph.of(model), Map.of(), 2), 1);
-                for (Tensor t : run(result.model(), inputs).values()) {
+                for (Tensor t : Masking.run(result.model(), inputs).values()) {
                     for (float v : t.floats()) {
                         if (!Float.isFinite(v)) {
                             failures.add(name + ": non-finite output");
@@ -148,26 +147,5 @@ class ExporterCorpusTest {
             fail(String.join("\n", failures));
         }
         assertTrue(implanted >= models.size(), "only " + implanted + " implants over " + models.size() + " models");
-    }
-
-    private static Map<String, Tensor> run(OnnxModel m, Map<String, Tensor> inputs) {
-        try (OrtModel ort = OrtModel.open(m)) {
-            return ort.run(inputs);
-        }
-    }
-
-    /** max |a - b| / max |a| over all outputs. */
-    private static double relativeError(Map<String, Tensor> a, Map<String, Tensor> b) {
-        double err = 0;
-        double scale = 1e-12;
-        for (String k : a.keySet()) {
-            float[] x = a.get(k).floats();
-            float[] y = b.get(k).floats();
-            for (int i = 0; i < x.length; i++) {
-                err = Math.max(err, Math.abs(x[i] - y[i]));
-                scale = Math.max(scale, Math.abs(x[i]));
-            }
-        }
-        return err / scale;
     }
 }

@@ -17,16 +17,12 @@ import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
 import ai.onnxhap.model.TensorCodec;
-import ai.onnxhap.onnx.AttributeProto;
-import ai.onnxhap.onnx.GraphProto;
-import ai.onnxhap.onnx.NodeProto;
 import ai.onnxhap.onnx.OperatorSetIdProto;
 import ai.onnxhap.plan.PlanOptions;
 import ai.onnxhap.provenance.Json;
 import ai.onnxhap.rewrite.Surgeon;
 import ai.onnxhap.testing.Masking;
 import ai.onnxhap.testing.TestModels;
-import ai.onnxhap.validate.OrtModel;
 import ai.onnxhap.validate.OrtShapeOracle;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -178,18 +174,8 @@ class ForeignModelsTest {
 
     @Test
     void readmeTableMatchesTheResults() throws Exception {
-        String generated = generated();
-        Path readme = TestModels.testdata().resolveSibling("README.md");
-        String text = Files.readString(readme);
-        int from = text.indexOf(BEGIN);
-        int to = text.indexOf(END);
-        String current = from < 0 || to < 0 ? "" : text.substring(from + BEGIN.length(), to);
-        if (Boolean.getBoolean("hap.readme.update") && from >= 0 && to > from) {
-            Files.writeString(readme, text.substring(0, from + BEGIN.length()) + generated + text.substring(to));
-            return;
-        }
-        assertEquals(generated, current, "README's Supported exporters table is stale: regenerate it (see this "
-                + "test's doc)");
+        ai.onnxhap.testing.ReadmeSection.check(BEGIN, END, generated(),
+                "README's Supported exporters table is stale: regenerate it (see this test's doc)");
     }
 
     static String generated() throws IOException {
@@ -278,14 +264,14 @@ class ForeignModelsTest {
                 java.util.Arrays.fill(v, value);
                 inputs.put(input, Tensor.ofLongs(input, t.type(), t.shape(), v));
             });
-            Map<String, Tensor> original = run(model, inputs);
+            Map<String, Tensor> original = Masking.run(model, inputs);
 
             // The pruned model runs and equals the original with the same units masked.
             Map<String, PruningGroup> byId = new LinkedHashMap<>();
             result.groups().forEach(g -> byId.put(g.id(), g));
             List<Surgeon.Cut> cuts = report.plan().decisions().stream().filter(d -> d.removedUnits().length > 0)
                     .map(d -> new Surgeon.Cut(byId.get(d.group()), d.removedUnits())).toList();
-            Map<String, Tensor> pruned = run(result.model(), inputs);
+            Map<String, Tensor> pruned = Masking.run(result.model(), inputs);
             if (!pruned.keySet().equals(original.keySet())) {
                 failures.add("the pruned model's tensor outputs " + pruned.keySet() + " differ from the original's "
                         + original.keySet());
@@ -293,7 +279,7 @@ class ForeignModelsTest {
             if (!cuts.isEmpty() && cuts.stream().allMatch(c -> c.group().exact())) {
                 OnnxModel reference = Masking.masked(ExportHabits.normalize(model,
                         m -> OrtShapeOracle.INSTANCE.shapes(m, shapes)), cuts);
-                double err = relativeError(run(reference, inputs), pruned);
+                double err = Masking.relativeError(Masking.run(reference, inputs), pruned);
                 double tolerance = fp16 ? 1e-2 : 1e-4;
                 if (!(err <= tolerance)) {
                     failures.add("pruned differs from masked by " + err + " (tolerance " + tolerance + ")");
@@ -301,7 +287,7 @@ class ForeignModelsTest {
             }
 
             // Ratio 0 changes nothing the runtime can see.
-            Map<String, Tensor> unchanged = run(compress(model, 0, shapes).model(), inputs);
+            Map<String, Tensor> unchanged = Masking.run(compress(model, 0, shapes).model(), inputs);
             for (Map.Entry<String, Tensor> e : original.entrySet()) {
                 Tensor t = unchanged.get(e.getKey());
                 if (t == null || !TensorCodec.rawBytes(t).equals(TensorCodec.rawBytes(e.getValue()))) {
@@ -333,40 +319,5 @@ class ForeignModelsTest {
     private static String stackTop(Throwable e) {
         StackTraceElement[] st = e.getStackTrace();
         return st.length == 0 ? "" : " at " + st[0];
-    }
-
-    private static Map<String, Tensor> run(OnnxModel m, Map<String, Tensor> inputs) {
-        try (OrtModel ort = OrtModel.open(m)) {
-            return ort.run(inputs);
-        }
-    }
-
-    /** max |a - b| / max |a| over the real-valued tensor outputs both have (integer outputs must be equal). */
-    private static double relativeError(Map<String, Tensor> a, Map<String, Tensor> b) {
-        double err = 0;
-        double scale = 1e-12;
-        for (Map.Entry<String, Tensor> e : a.entrySet()) {
-            Tensor y = b.get(e.getKey());
-            if (y == null) {
-                return Double.POSITIVE_INFINITY;
-            }
-            DataType.Storage storage = e.getValue().type().storage();
-            if (storage == DataType.Storage.STRING) {
-                continue;
-            }
-            double[] xs = e.getValue().toDoubles();
-            double[] ys = y.toDoubles();
-            if (xs.length != ys.length) {
-                return Double.POSITIVE_INFINITY;
-            }
-            for (int i = 0; i < xs.length; i++) {
-                if (storage == DataType.Storage.LONG) {
-                    continue; // class labels: an argmax of near-equal scores may flip; the scores are compared
-                }
-                err = Math.max(err, Math.abs(xs[i] - ys[i]));
-                scale = Math.max(scale, Math.abs(xs[i]));
-            }
-        }
-        return err / scale;
     }
 }

@@ -2,7 +2,6 @@ package ai.onnxhap.compress;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,8 +49,10 @@ class ProvenanceReplayTest {
                 new CompressOptions.Implanting(0.2, ChannelImplant.Style.LOWRANK, true))
                 .withRuntime(new CompressOptions.Runtime(OrtModel.Options.defaults().withThreads(1), TfModel.Device.CPU));
         String sha = "a".repeat(64);
-        CompressionJob.Outcome run = CompressionJob.run(new HapRequest(original, sha, options, 2, data, TRAINING, null,
-                false, null), OrtShapeOracle.INSTANCE, CompressionJob.Progress.SILENT);
+        // Without retraining: TF's multi-threaded training is not bit-reproducible in every run (issue 17), so a
+        // replay of retraining may differ in the last bit; stages, implants and their least-squares fits are.
+        CompressionJob.Outcome run = CompressionJob.run(new HapRequest(original, sha, options, 2, data,
+                TRAINING.withEpochs(0), null, false, null), OrtShapeOracle.INSTANCE, CompressionJob.Progress.SILENT);
 
         Provenance record = Provenance.read(run.model()).orElseThrow();
         assertEquals(Provenance.VERSION, record.version());
@@ -59,8 +60,8 @@ class ProvenanceReplayTest {
         assertEquals(2, record.stages().size());
         assertTrue(record.stages().stream().anyMatch(s -> !s.hap().implantedUnits().isEmpty()), "no implant recorded");
         assertEquals(1 - Math.sqrt(0.5), record.stages().get(1).hap().ratio(), 1e-12);
-        assertNotNull(record.training(), "retraining recorded");
-        assertEquals(Set.of("calibration", "train", "validation"), record.data().keySet());
+        assertEquals(null, record.training(), "nothing was retrained");
+        assertEquals(Set.of("calibration", "validation"), record.data().keySet());
         assertEquals(original.proto().getIrVersion(), record.input().irVersion());
         // the reader gives back what was written
         String written = run.model().proto().getMetadataPropsList().stream()
@@ -98,6 +99,13 @@ class ProvenanceReplayTest {
         DarbCompression.Result replayed = DarbCompression.replay(original, sha, record, null, train, validation);
         assertEquals(Json.string(record), Json.string(Provenance.read(replayed.model()).orElseThrow()));
         assertArrayEquals(run.model().proto().toByteArray(), replayed.model().proto().toByteArray());
+    }
+
+    @Test
+    void trainingSettingsAndRuntimeRoundTripThroughTheRecord() {
+        assertEquals(TRAINING, Records.training(Records.training(TRAINING)));
+        var runtime = new CompressOptions.Runtime(OrtModel.Options.defaults().withThreads(3), TfModel.Device.CPU);
+        assertEquals(runtime, Records.runtime(Records.runtime(runtime)));
     }
 
     @Test

@@ -1,12 +1,14 @@
 package ai.onnxhap.testing;
 
 import ai.onnxhap.graph.deps.Member;
+import ai.onnxhap.model.DataType;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
 import ai.onnxhap.model.TensorCodec;
 import ai.onnxhap.onnx.GraphProto;
 import ai.onnxhap.onnx.TensorProto;
 import ai.onnxhap.rewrite.Surgeon;
+import ai.onnxhap.validate.OrtModel;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -69,5 +71,45 @@ public final class Masking {
             gb.setInitializer(i, TensorCodec.encode(Tensor.ofFloats(p.getName(), t.type(), shape, v)));
         }
         return model.withProto(model.proto().toBuilder().setGraph(gb).build());
+    }
+
+    /** The model's outputs in ONNX Runtime. */
+    public static Map<String, Tensor> run(OnnxModel m, Map<String, Tensor> inputs) {
+        try (OrtModel ort = OrtModel.open(m)) {
+            return ort.run(inputs);
+        }
+    }
+
+    /**
+     * max |a - b| / max |a| over the real-valued tensor outputs; an output missing from b or of another size is
+     * infinitely far. Integer outputs (class labels) are skipped: an argmax of near-equal scores may flip, and the
+     * scores themselves are compared.
+     */
+    public static double relativeError(Map<String, Tensor> a, Map<String, Tensor> b) {
+        double err = 0;
+        double scale = 1e-12;
+        for (Map.Entry<String, Tensor> e : a.entrySet()) {
+            Tensor y = b.get(e.getKey());
+            if (y == null) {
+                return Double.POSITIVE_INFINITY;
+            }
+            DataType.Storage storage = e.getValue().type().storage();
+            if (storage == DataType.Storage.STRING) {
+                continue;
+            }
+            double[] xs = e.getValue().toDoubles();
+            double[] ys = y.toDoubles();
+            if (xs.length != ys.length) {
+                return Double.POSITIVE_INFINITY;
+            }
+            for (int i = 0; i < xs.length; i++) {
+                if (storage == DataType.Storage.LONG) {
+                    continue;
+                }
+                err = Math.max(err, Math.abs(xs[i] - ys[i]));
+                scale = Math.max(scale, Math.abs(xs[i]));
+            }
+        }
+        return err / scale;
     }
 }

@@ -1,5 +1,6 @@
 package ai.onnxhap.graph.deps;
 
+import ai.onnxhap.graph.CostModel;
 import ai.onnxhap.graph.Graph;
 import ai.onnxhap.graph.Node;
 import ai.onnxhap.onnx.AttributeProto;
@@ -21,7 +22,7 @@ public final class Unprunable {
     }
 
     private static long weightCount(Graph graph) {
-        return graph.initializerProtos().values().stream().filter(t -> isFloat(t.getDataType())
+        return graph.initializerProtos().values().stream().filter(t -> CostModel.isParameter(t)
                 && t.getDimsCount() >= 1 && t.getDimsList().stream().mapToLong(Long::longValue).reduce(1, (a, b) -> a * b) > 1)
                 .count();
     }
@@ -56,7 +57,7 @@ public final class Unprunable {
         }
         TreeSet<String> readers = new TreeSet<>();
         graph.initializerProtos().forEach((name, t) -> {
-            if (isFloat(t.getDataType())) {
+            if (CostModel.isParameter(t)) {
                 graph.consumers(name).forEach(n -> readers.add(n.opType()));
             }
         });
@@ -65,10 +66,10 @@ public final class Unprunable {
     }
 
     private static int weightsIn(GraphProto g) {
-        int count = (int) g.getInitializerList().stream().filter(t -> isFloat(t.getDataType())).count();
+        int count = (int) g.getInitializerList().stream().filter(CostModel::isParameter).count();
         for (NodeProto n : g.getNodeList()) {
             if (n.getOpType().equals("Constant") && n.getAttributeList().stream()
-                    .anyMatch(a -> a.hasT() && isFloat(a.getT().getDataType()) && a.getT().getDimsCount() >= 1)) {
+                    .anyMatch(a -> a.hasT() && CostModel.isParameter(a.getT()) && a.getT().getDimsCount() >= 1)) {
                 count++;
             }
             for (AttributeProto a : n.getAttributeList()) {
@@ -81,10 +82,5 @@ public final class Unprunable {
             }
         }
         return count;
-    }
-
-    private static boolean isFloat(int code) {
-        return ai.onnxhap.model.DataType.isKnownCode(code)
-                && ai.onnxhap.model.DataType.fromCode(code).storage() == ai.onnxhap.model.DataType.Storage.FLOAT;
     }
 }
