@@ -5,6 +5,7 @@ import ai.onnxhap.compress.CompatibilityCheck;
 import ai.onnxhap.model.ModelIO;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.provenance.Json;
+import ai.onnxhap.report.CheckRenderer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -32,31 +33,21 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    RuntimeOptions runtime;
+
     @Override
     public Integer call() {
         OnnxModel loaded = ModelIO.load(model);
-        CheckReport r = CompatibilityCheck.run(loaded, shapeOptions.resolve(loaded, batch));
+        CheckReport r = CompatibilityCheck.run(new CompatibilityCheck.Request(loaded,
+                shapeOptions.resolve(loaded, batch), runtime.runtime()));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json.write(r, out);
         } else {
-            out.println("Model              " + r.model());
-            out.println("TensorFlow import  " + (r.unsupportedOps().isEmpty() && r.importError() == null ? "ok"
-                    : !r.unsupportedOps().isEmpty() ? "unsupported ops: " + String.join(", ", r.unsupportedOps())
-                    : "failed: " + r.importError()));
-            out.println("TF vs ORT          " + (r.tfVsOrtRelativeError() == null ? "not run"
-                    : String.format("max relative error %.2e (tolerance %.0e)", r.tfVsOrtRelativeError(), r.tolerance())));
-            out.println("Prunable groups    " + (r.prunableByKind().isEmpty() ? "none" : r.prunableByKind()));
-            r.prunable().forEach(g -> out.printf("  %-44s %-9s %5d units%s%n", g.group(), g.kind(), g.units(),
-                    g.exact() ? "" : "  (inexact: changes normalisation statistics)"));
-            if (!r.notPrunable().isEmpty()) {
-                out.println("Not prunable       " + r.notPrunable().size() + " groups:");
-                r.notPrunable().forEach(s -> out.println("  " + s));
-            }
-            out.println(r.ok() ? "Verdict            onnx-hap can compress this model"
-                    : "Verdict            onnx-hap cannot handle this model yet");
-            out.flush();
+            CheckRenderer.render(r, out);
         }
+        out.flush();
         return r.ok() ? ExitCodes.OK : ExitCodes.MODEL_NOT_SUPPORTED;
     }
 }

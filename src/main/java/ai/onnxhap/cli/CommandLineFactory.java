@@ -25,6 +25,36 @@ public final class CommandLineFactory {
         };
     }
 
+    /** A library parser as a converter: its one-line usage message becomes picocli's "Invalid value" line. */
+    static <T> CommandLine.ITypeConverter<T> parsedBy(java.util.function.Function<String, T> parser) {
+        return text -> {
+            try {
+                return parser.apply(text);
+            } catch (OnnxHapException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        };
+    }
+
+    /** --probes: a count, or auto (0: draw until the ranking settles). */
+    static final class ProbeCount implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            if (text.trim().equalsIgnoreCase("auto")) {
+                return 0;
+            }
+            try {
+                int n = Integer.parseInt(text.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+            throw new CommandLine.TypeConversionException("'" + text + "' is neither auto nor a count of at least 1");
+        }
+    }
+
     public static CommandLine create(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new OnnxHapCommand());
         cl.setOut(out);
@@ -36,13 +66,19 @@ public final class CommandLineFactory {
                 hyphenated(ai.onnxhap.plan.sparse.SparsityPattern.class));
         cl.registerConverter(ai.onnxhap.rewrite.ChannelImplant.Style.class,
                 hyphenated(ai.onnxhap.rewrite.ChannelImplant.Style.class));
+        // Values parsed once, by the library's own parsers, into the types the requests carry.
+        cl.registerConverter(ai.onnxhap.plan.Ratio.class, parsedBy(ai.onnxhap.plan.Ratio::parse));
+        cl.registerConverter(ai.onnxhap.compress.NodeImplant.class, parsedBy(ai.onnxhap.compress.NodeImplant::parse));
+        cl.registerConverter(ai.onnxhap.validate.OrtModel.Device.class,
+                parsedBy(ai.onnxhap.validate.OrtModel.Device::parse));
         cl.setUsageHelpAutoWidth(true);
         cl.setExitCodeExceptionMapper(ex -> ex instanceof OnnxHapException hap ? ExitCodes.of(hap.code())
                 : ExitCodes.INTERNAL);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter e = ex.getCommandLine().getErr();
-            e.println("onnx-hap: " + ex.getMessage());
-            e.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+            // one line, as every other refusal: what is wrong, then where the usage is
+            e.println("onnx-hap: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandSpec().qualifiedName()
+                    + " --help')");
             e.flush();
             return ExitCodes.USAGE;
         });

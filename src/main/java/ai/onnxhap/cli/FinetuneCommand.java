@@ -1,18 +1,17 @@
 package ai.onnxhap.cli;
 
-import ai.onnxhap.data.DataSet;
+import ai.onnxhap.compress.OutputFiles;
 import ai.onnxhap.model.ModelIO;
-import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.provenance.Json;
 import ai.onnxhap.report.ConsoleProgress;
-import ai.onnxhap.report.Units;
+import ai.onnxhap.report.CompressionRenderer;
+import ai.onnxhap.report.TrainingRenderer;
+import ai.onnxhap.tf.train.FinetuneRequest;
 import ai.onnxhap.tf.train.Retraining;
-import ai.onnxhap.tf.train.TrainConfig;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -64,34 +63,23 @@ final class FinetuneCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         OnnxModel student = ModelIO.load(model);
-        ModelIO.checkOutput(student, output);
-        OnnxModel reference = teacher == null ? student : ModelIO.load(teacher);
-        DataSet train = data.load(student);
-        if (train == null) {
-            throw OnnxHapException.usage("finetune needs training data: --data");
-        }
-        DataSet val = data.loadOther(student, valData, valLabels, "--val-data/--val-labels");
-        TrainConfig config = training.config(epochs, seed);
+        OutputFiles files = OutputFiles.model(output);
+        files.check(student);
+        var rt = runtime.runtime();
+        var request = new FinetuneRequest(student, teacher == null ? null : ModelIO.load(teacher), data.load(student),
+                data.loadOther(student, valData, valLabels, "--val-data/--val-labels"), training.config(epochs, seed),
+                rt.ort(), rt.device());
         PrintStream progress = ProgressStream.of(spec.commandLine().getErr(), json);
-        Retraining.Result r = Retraining.run(student, reference, train, val, config, Map.of(), new ConsoleProgress(progress),
-                runtime.ortOptions(), runtime.tfDevice());
-        ModelIO.save(r.model(), output);
+        Retraining.Result r = Retraining.run(request, new ConsoleProgress(progress));
+        var written = files.save(r.model(), r.report(), true, false);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             Json.write(r.report(), out);
         } else {
-            var c = r.report().comparison();
-            out.printf("Trained %d epochs on %d samples by %s; compared on %d samples%n", epochs,
-                    r.report().trainSamples(), r.report().loss(), r.report().validationSamples());
-            if (c.referenceAccuracy() != null) {
-                out.printf("Accuracy  %s (%s) -> %s (trained)%n", Units.percent(c.referenceAccuracy()),
-                        teacher == null ? "before" : "teacher", Units.percent(c.candidateAccuracy()));
-            }
-            c.outputs().stream().filter(o -> o.top1Agreement() != null).findFirst().ifPresent(o ->
-                    out.printf("Top-1 agreement with the %s: %s%n", teacher == null ? "original" : "teacher",
-                            Units.percent(o.top1Agreement())));
-            out.println("Wrote " + output);
+            TrainingRenderer.render(r.report(), request.hasTeacher(), out);
+            CompressionRenderer.renderWritten(written, output, out);
         }
+        out.flush();
         return ExitCodes.OK;
     }
 }

@@ -11,8 +11,8 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         description = "Make ONNX models smaller: Hessian-aware structured pruning, neural implants and DARB "
                 + "block pruning, validated with ONNX Runtime. ONNX in, ONNX out.",
-        subcommands = {InspectCommand.class, CheckCommand.class, CompressCommand.class, FinetuneCommand.class,
-                ValidateCommand.class},
+        subcommands = {InspectCommand.class, CheckCommand.class, CompressCommand.class, ReplayCommand.class,
+                FinetuneCommand.class, ValidateCommand.class},
         footer = {"", ExitCodes.HELP},
         usageHelpAutoWidth = true)
 public final class OnnxHapCommand implements Runnable {

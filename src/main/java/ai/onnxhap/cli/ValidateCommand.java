@@ -62,7 +62,7 @@ final class ValidateCommand implements Callable<Integer> {
         var reference = ModelIO.load(original);
         var candidate = ModelIO.load(compressed);
         var settings = new ValidationRunner.Settings(data.load(), data.describe(), samples, batchSize, warmup, runs,
-                runtime.ortOptions(), maxAccuracyDrop, seed);
+                runtime.runtime().ort(), maxAccuracyDrop, seed);
         ValidationReport report = ValidationRunner.run(reference, candidate, settings);
         if (json) {
             Json.write(report, spec.commandLine().getOut());

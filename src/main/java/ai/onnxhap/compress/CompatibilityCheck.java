@@ -26,7 +26,24 @@ public final class CompatibilityCheck {
     private CompatibilityCheck() {
     }
 
+    /**
+     * What {@code check} is asked: a model, the input shapes it runs at, and where its TensorFlow and ONNX Runtime
+     * sessions run.
+     */
+    public record Request(OnnxModel model, Map<String, long[]> inputShapes, CompressOptions.Runtime runtime) {
+        public Request {
+            inputShapes = Map.copyOf(inputShapes);
+            java.util.Objects.requireNonNull(runtime, "runtime");
+        }
+    }
+
     public static CheckReport run(OnnxModel model, Map<String, long[]> inputShapes) {
+        return run(new Request(model, inputShapes, CompressOptions.Runtime.defaults()));
+    }
+
+    public static CheckReport run(Request request) {
+        OnnxModel model = request.model();
+        Map<String, long[]> inputShapes = request.inputShapes();
         // compress works on the model with exporters' habits undone (shape-decided Ifs inlined); so does the check
         model = ExportHabits.normalize(model, m -> OrtShapeOracle.INSTANCE.shapes(m, inputShapes));
         Map<String, long[]> shapes = OrtShapeOracle.INSTANCE.shapes(model, inputShapes);
@@ -55,7 +72,8 @@ public final class CompatibilityCheck {
         String importError = null;
         if (unsupported.isEmpty()) {
             Map<String, Tensor> inputs = OrtShapeOracle.syntheticInputs(graph, inputShapes, 0);
-            try (TfModel tf = TfModel.build(model, inputShapes); OrtModel ort = OrtModel.open(model)) {
+            try (TfModel tf = TfModel.build(model, inputShapes, request.runtime().device());
+                 OrtModel ort = OrtModel.open(model, request.runtime().ort())) {
                 error = relativeError(ort.run(inputs), tf.run(inputs));
             } catch (OnnxHapException e) {
                 importError = e.getMessage();

@@ -8,7 +8,7 @@ import java.util.Map;
  * How to compress: the plan's budget, the scoring criterion, low-rank implants asked for, and the input
  * shapes the analysis runs at.
  *
- * @param criterion     l1, l2 or random (Hessian arrives with the TF backend)
+ * @param criterion     hessian (second-order sensitivity), l1, l2 or random; null: hessian
  * @param implants      node name → rank of its low-rank implant (0: chosen from {@code implantBudget})
  * @param implantBudget implant parameters as a fraction of the original weight's, when no rank is given
  * @param inputShapes   concrete shape per model input
@@ -25,6 +25,20 @@ public record CompressOptions(PlanOptions plan, String criterion, long seed, Map
         public Runtime {
             java.util.Objects.requireNonNull(ort, "ort");
             java.util.Objects.requireNonNull(device, "device");
+        }
+
+        /**
+         * A user's --threads and --device: ONNX Runtime with that many intra-op threads on that device, TensorFlow
+         * on the matching one (CUDA → GPU, AUTO → TensorFlow's own placement).
+         */
+        public static Runtime of(int threads, ai.onnxhap.validate.OrtModel.Device device) {
+            var tf = switch (device) {
+                case CPU -> ai.onnxhap.tf.TfModel.Device.CPU;
+                case CUDA -> ai.onnxhap.tf.TfModel.Device.GPU;
+                case AUTO -> ai.onnxhap.tf.TfModel.Device.AUTO;
+            };
+            return new Runtime(ai.onnxhap.validate.OrtModel.Options.defaults().withThreads(threads).withDevice(device),
+                    tf);
         }
 
         /** ONNX Runtime's defaults (all processors, CPU) and TensorFlow's own placement. */
@@ -83,8 +97,21 @@ public record CompressOptions(PlanOptions plan, String criterion, long seed, Map
      * @param probes    Rademacher probes (each costs one forward and double-backward pass over the samples); 0: adaptive
      */
     public record Calibration(ai.onnxhap.data.DataSet data, boolean synthetic, int samples, int probes, int batchSize) {
+        public Calibration {
+            if (samples < 1 || probes < 0) {
+                throw OnnxHapException.usage("--probes must be auto or at least 1, and --hessian-samples at least 1");
+            }
+        }
+
+        /** Samples per forward and double-backward pass of the Hessian estimate. */
+        public static final int BATCH_SIZE = 64;
+
+        public static Calibration of(ai.onnxhap.data.DataSet data, boolean synthetic, int samples, int probes) {
+            return new Calibration(data, synthetic, samples, probes, BATCH_SIZE);
+        }
+
         public static Calibration none() {
-            return new Calibration(null, false, 256, 16, 64);
+            return new Calibration(null, false, 256, 16, BATCH_SIZE);
         }
     }
 
@@ -93,6 +120,7 @@ public record CompressOptions(PlanOptions plan, String criterion, long seed, Map
         this(plan, criterion, seed, implants, implantBudget, inputShapes, Calibration.none());
     }
     public CompressOptions {
+        criterion = criterion == null ? "hessian" : criterion;
         if (!(implantBudget > 0 && implantBudget <= 1)) {
             throw OnnxHapException.usage("--implant-budget must be in (0, 1], got " + implantBudget);
         }

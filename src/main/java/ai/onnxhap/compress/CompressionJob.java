@@ -54,10 +54,8 @@ public final class CompressionJob {
     }
 
     /** @param gate null when there was no validation data (or a dry run) */
-    public record Outcome(OnnxModel model, CompressionReport report, AccuracyGate.Outcome gate, int steps) {
-        public boolean passed() {
-            return gate == null || gate.passed();
-        }
+    public record Outcome(OnnxModel model, CompressionReport report, AccuracyGate.Outcome gate, int steps)
+            implements JobResult {
     }
 
     /** Runs a request: prune (in stages, retraining between them), retrain, gate; or search when it asks to. */
@@ -72,34 +70,43 @@ public final class CompressionJob {
                 r.maxAccuracyDrop(), rt.ort(), rt.device(), r.dryRun(), shapes, progress);
     }
 
-    /** The search a request asks for (its searchRounds), with its runtime. */
-    public static SearchOutcome search(HapRequest r, ShapeOracle shapes, Progress progress) {
-        CompressOptions.Runtime rt = r.options().runtime();
-        return search(r.model(), r.inputSha256(), r.options(), r.searchRounds(), r.data(), r.training(),
-                r.maxAccuracyDrop(), rt.ort(), rt.device(), shapes, progress);
-    }
-
     /**
-     * @param steps prune in this many stages, each removing the same share of what remains
-     *              (1 − (1 − ratio)^(1/steps)), retraining between stages when there is training data
+     * The search a request asks for (its searchRounds): the largest ratio (to 1/2^rounds precision, up to the
+     * request's ratio) whose retrained model still meets its maxAccuracyDrop. Bisection, scoring the original
+     * once and reusing its scores for every trial.
      */
-    static Outcome run(OnnxModel original, String sha, CompressOptions options, int steps, Data data,
-                              TrainConfig training, Double maxAccuracyDrop, OrtModel.Options ort, TfModel.Device device,
-                              boolean dryRun, ShapeOracle shapes, Progress progress) {
-        if (steps < 1) {
-            throw OnnxHapException.usage("--steps must be at least 1, got " + steps);
+    public static SearchOutcome search(HapRequest r, ShapeOracle shapes, Progress progress) {
+        if (r.searchRounds() == null) {
+            throw new IllegalArgumentException("the request asks for no search");
         }
-        if (maxAccuracyDrop != null && data.validation() == null && !dryRun) {
-            throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
+        CompressOptions options = r.options();
+        Data data = r.data();
+        var settings = new AccuracyGate.Settings(data.train(), data.validation(), r.training(), r.maxAccuracyDrop(),
+                options.runtime().ort(), options.runtime().device());
+        Compressor compressor = new Compressor(shapes, progress);
+        var scores = compressor.score(r.model(), compressor.groups(r.model(), options), options);
+        double lo = 0;
+        double hi = options.plan().ratio();
+        Outcome best = null;
+        List<Trial> trials = new ArrayList<>();
+        for (int round = 0; round < r.searchRounds(); round++) {
+            double ratio = round == 0 ? hi : (lo + hi) / 2;
+            var result = compressor.compress(r.model(), r.inputSha256(), options.withRatio(ratio), false, scores);
+            var gate = AccuracyGate.run(r.model(), result.model(), settings, progress);
+            trials.add(new Trial(ratio, result.report().paramsAfter(), gate.drop(), gate.passed()));
+            if (gate.passed()) {
+                boolean trained = data.train() != null && r.training().epochs() > 0;
+                best = new Outcome(stamp(gate.model(), Provenance.read(result.model()).orElseThrow(),
+                        trained ? r.training() : null, data), result.report(), gate, 1);
+                lo = ratio;
+                if (round == 0) {
+                    break; // the largest ratio asked for already passes
+                }
+            } else {
+                hi = ratio;
+            }
         }
-        int stages = dryRun ? 1 : steps;
-        double stepRatio = 1 - Math.pow(1 - options.plan().ratio(), 1.0 / stages);
-        List<CompressOptions> perStage = new ArrayList<>();
-        for (int stage = 1; stage <= stages; stage++) {
-            perStage.add(stages == 1 ? options : options.withRatio(stepRatio));
-        }
-        return runStages(original, sha, perStage, options.plan().ratio(), data, training, maxAccuracyDrop, ort, device,
-                dryRun, shapes, progress);
+        return new SearchOutcome(best, trials);
     }
 
     /**
@@ -175,43 +182,6 @@ public final class CompressionJob {
 
     /** @param trials every ratio tried, in order; best is the largest that passed (null when none did) */
     public record SearchOutcome(Outcome best, List<Trial> trials) {
-    }
-
-    /**
-     * The largest ratio (to 1/2^rounds precision, up to options' ratio) whose retrained model still meets
-     * maxAccuracyDrop: bisection, scoring the original once and reusing its scores for every trial.
-     */
-    static SearchOutcome search(OnnxModel original, String sha, CompressOptions options, int rounds, Data data,
-                                       TrainConfig training, double maxAccuracyDrop, OrtModel.Options ort,
-                                       TfModel.Device device, ShapeOracle shapes, Progress progress) {
-        if (data.validation() == null) {
-            throw OnnxHapException.usage("--search needs data to measure accuracy on (--data or --val-data)");
-        }
-        Compressor compressor = new Compressor(shapes, progress);
-        var scores = compressor.score(original, compressor.groups(original, options), options);
-        double lo = 0;
-        double hi = options.plan().ratio();
-        Outcome best = null;
-        List<Trial> trials = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
-            double ratio = round == 0 ? hi : (lo + hi) / 2;
-            var result = compressor.compress(original, sha, options.withRatio(ratio), false, scores);
-            var gate = AccuracyGate.run(original, result.model(), new AccuracyGate.Settings(data.train(),
-                    data.validation(), training, maxAccuracyDrop, ort, device), progress);
-            trials.add(new Trial(ratio, result.report().paramsAfter(), gate.drop(), gate.passed()));
-            if (gate.passed()) {
-                boolean trained = data.train() != null && training.epochs() > 0;
-                best = new Outcome(stamp(gate.model(), Provenance.read(result.model()).orElseThrow(),
-                        trained ? training : null, data), result.report(), gate, 1);
-                lo = ratio;
-                if (round == 0) {
-                    break; // the largest ratio asked for already passes
-                }
-            } else {
-                hi = ratio;
-            }
-        }
-        return new SearchOutcome(best, trials);
     }
 
     /** The last stage's report, with "before" figures taken from the original model (the first stage). */

@@ -17,6 +17,7 @@ import ai.onnxhap.plan.PruningPlanner;
 import ai.onnxhap.provenance.ToolInfo;
 import ai.onnxhap.rewrite.ChannelImplant;
 import ai.onnxhap.rewrite.LowRankImplant;
+import ai.onnxhap.rewrite.Rewrite;
 import ai.onnxhap.score.Importance;
 import ai.onnxhap.score.MagnitudeImportance;
 import ai.onnxhap.score.RandomImportance;
@@ -125,16 +126,17 @@ public final class Compressor {
                 .map(d -> new ChannelImplant.Decision(byId.get(d.group()), d.removedUnits(),
                         choice.implanted().getOrDefault(d.group(), new int[0]))).toList();
         // A dry run does all the work in memory (so its figures are exact); only writing is left to the caller.
-        ChannelImplant.Result cut = ChannelImplant.apply(model, decisions, before, options.implanting().style(),
-                options.implantBudget());
+        Rewrite.Result cut = Rewrite.apply(model, new Rewrite.Request(decisions, before,
+                options.implanting().style(), options.implantBudget(), options.implants()));
         OnnxModel pruned = cut.model();
         List<ImplantChange> implants = new ArrayList<>();
-        if (!cut.implants().isEmpty()) {
+        if (!cut.channelImplants().isEmpty()) {
+            // fitted on the rewritten model as it will run, whole-node pairs included
             DataSet calibration = options.implanting().fit() ? HessianScoring.calibrationInputs(model, options) : null;
             List<double[]> errors = null;
-            List<ChannelImplant.Implant> fitted = cut.implants();
+            List<ChannelImplant.Implant> fitted = cut.channelImplants();
             if (calibration != null) {
-                ImplantFitting.Fitted f = ImplantFitting.fit(model, pruned, cut.implants(), calibration,
+                ImplantFitting.Fitted f = ImplantFitting.fit(model, pruned, fitted, calibration,
                         options.runtime().ort(), options.seed());
                 pruned = f.model();
                 errors = f.errors();
@@ -147,13 +149,9 @@ public final class Compressor {
                         errors == null ? null : errors.get(i)[0], errors == null ? null : errors.get(i)[1]));
             }
         }
-        for (Map.Entry<String, Integer> e : new java.util.TreeMap<>(options.implants()).entrySet()) {
-            int rank = e.getValue() > 0 ? e.getValue()
-                    : LowRankImplant.rankForBudget(pruned, e.getKey(), options.implantBudget());
-            LowRankImplant.Result r = LowRankImplant.implant(pruned, e.getKey(), rank);
-            implants.add(new ImplantChange(e.getKey(), "lowrank", 0, rank, r.paramsBefore(),
-                    r.paramsAfter(), r.relativeError(), null, null));
-            pruned = r.model();
+        for (LowRankImplant.Result r : cut.nodeImplants()) {
+            implants.add(new ImplantChange(r.node(), "lowrank", 0, r.rank(), r.paramsBefore(), r.paramsAfter(),
+                    r.relativeError(), null, null));
         }
         pruned = ai.onnxhap.graph.CanonicalForm.restore(pruned, canonical.conventions());
         Map<String, long[]> after = checkedShapes(pruned, options);

@@ -34,10 +34,8 @@ public final class DarbCompression {
      * @param plan the final stage's layouts (for --export-blocks)
      * @param gate null when no validation data was given
      */
-    public record Result(OnnxModel model, DarbReport report, DarbPlan plan, AccuracyGate.Outcome gate) {
-        public boolean passed() {
-            return gate == null || gate.passed();
-        }
+    public record Result(OnnxModel model, DarbReport report, DarbPlan plan, AccuracyGate.Outcome gate)
+            implements JobResult {
     }
 
     /**
@@ -46,15 +44,18 @@ public final class DarbCompression {
      */
     public static Result run(OnnxModel input, DarbOptions options, AccuracyGate.Settings gate,
                              CompressionJob.Progress progress) {
-        return run(input, "", options, gate, progress);
-    }
-
-    /** @param sha the input file's SHA-256, for the provenance record */
-    public static Result run(OnnxModel input, String sha, DarbOptions options, AccuracyGate.Settings gate,
-                             CompressionJob.Progress progress) {
         CompressOptions.Runtime runtime = gate == null ? CompressOptions.Runtime.defaults()
                 : new CompressOptions.Runtime(gate.ort(), gate.device());
-        ai.onnxhap.provenance.Provenance record = Records.start("darb", input, sha, Map.of(), options.seed(), runtime);
+        return run(new DarbRequest(input, "", options, gate, runtime), progress);
+    }
+
+    /** Runs a request: mask (in stages, retraining between them), retrain with the masks fixed, gate, store. */
+    public static Result run(DarbRequest request, CompressionJob.Progress progress) {
+        OnnxModel input = request.model();
+        DarbOptions options = request.options();
+        AccuracyGate.Settings gate = request.gate();
+        CompressOptions.Runtime runtime = request.runtime();
+        ai.onnxhap.provenance.Provenance record = Records.start("darb", input, request.inputSha256(), Map.of(), options.seed(), runtime);
         boolean retrained = false;
         // A model already stored sparse (an earlier DARB output) is pruned further from its dense form.
         OnnxModel original = ai.onnxhap.model.SparseTensorCodec.densified(input);
@@ -149,7 +150,8 @@ public final class DarbCompression {
                 : Records.training(record.training());
         var gate = validation == null ? null : new AccuracyGate.Settings(train, validation, training, null,
                 runtime.ort(), runtime.device());
-        return run(input, sha, Records.darbOptions(record, calibration), gate, CompressionJob.Progress.SILENT);
+        return run(new DarbRequest(input, sha, Records.darbOptions(record, calibration), gate, runtime),
+                CompressionJob.Progress.SILENT);
     }
 
     /** Per eligible weight, |diag(H)|·w² from Hutchinson probes on the calibration data. */

@@ -2,6 +2,7 @@ package ai.onnxhap.compress;
 
 import ai.onnxhap.data.DataSet;
 import ai.onnxhap.model.OnnxHapException;
+import ai.onnxhap.plan.Ratio;
 import ai.onnxhap.plan.sparse.EligibleMatrices;
 import ai.onnxhap.plan.sparse.SparsityPattern;
 import java.util.Set;
@@ -20,10 +21,37 @@ public record DarbOptions(double ratio, SparsityPattern pattern, String criterio
                           Set<String> excludedNodes, boolean dense, Calibration calibration, long seed) {
     /** @param samples calibration samples used; probes Hutchinson probes */
     public record Calibration(DataSet data, int samples, int probes, int batchSize) {
+        public static Calibration of(DataSet data, int samples, int probes) {
+            return new Calibration(data, samples, probes, CompressOptions.Calibration.BATCH_SIZE);
+        }
+
+        public Calibration {
+            if (samples < 1 || probes < 1) {
+                throw OnnxHapException.usage("--hessian-samples and --probes must be at least 1 for darb");
+            }
+        }
+    }
+
+    /** 16x: the middle of the range where DARB's paper reports no accuracy lost on its matrices. */
+    public static final Ratio DEFAULT_RATIO = new Ratio.KeepOneIn(16);
+
+    /**
+     * The options as a user gives them: the ratio as written (null: {@link #DEFAULT_RATIO}), the criterion as
+     * named for either method (null or l1: magnitude), calibration without data taken as none.
+     */
+    public static DarbOptions of(Ratio ratio, SparsityPattern pattern, String criterion, int steps, int minElements,
+                                 Set<String> excludedNodes, boolean dense, Calibration calibration, long seed) {
+        String c = criterion == null || criterion.equals("l1") ? "magnitude" : criterion;
+        return new DarbOptions((ratio == null ? DEFAULT_RATIO : ratio).keepOneIn(), pattern, c, steps, minElements,
+                excludedNodes, dense, calibration == null || calibration.data() == null ? null : calibration, seed);
     }
 
     public DarbOptions {
         excludedNodes = Set.copyOf(excludedNodes);
+        if (!(ratio > 1) || Double.isInfinite(ratio)) {
+            throw OnnxHapException.usage("--ratio for darb must remove weights: above 1x (or a fraction above 0), "
+                    + "got " + ratio + "x");
+        }
         if (!criterion.equals("magnitude") && !criterion.equals("hessian")) {
             throw OnnxHapException.usage("--criterion " + criterion + " is not a DARB criterion; use magnitude or "
                     + "hessian");

@@ -31,7 +31,7 @@ public final class ImplantFitting {
     }
 
     /**
-     * @param implants       as {@link ChannelImplant#apply} made them
+     * @param implants       as {@link ai.onnxhap.rewrite.Rewrite#apply} made them
      * @param calibration    inputs the fit is done on (bound to the model's inputs by the caller)
      * @return the model with every implant's last map refitted, and the relative output error of each implant
      *         before and after the fit (‖Ŷ − Y‖ / ‖Y‖ on the sampled rows)

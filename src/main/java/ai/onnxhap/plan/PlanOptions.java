@@ -51,6 +51,21 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
         this(ratio, maxLayerRatio, exclude, roundTo, budget, ranking, false);
     }
 
+    /** Half the prunable parameters: where HAP's paper reports about no loss on ResNets. */
+    public static final Ratio DEFAULT_RATIO = Ratio.removing(0.5);
+
+    /**
+     * The options as a user gives them: a parameter ratio as written (null: {@link #DEFAULT_RATIO}), or a MACs
+     * fraction instead when {@code targetMacs} is given.
+     */
+    public static PlanOptions of(Ratio ratio, Double targetMacs, double maxLayerRatio, Set<String> exclude,
+                                 int roundTo, Ranking ranking, boolean pruneHidden) {
+        return targetMacs == null
+                ? new PlanOptions((ratio == null ? DEFAULT_RATIO : ratio).removed(), maxLayerRatio, exclude, roundTo,
+                        Budget.PARAMS, ranking, pruneHidden)
+                : new PlanOptions(targetMacs, maxLayerRatio, exclude, roundTo, Budget.MACS, ranking, pruneHidden);
+    }
+
     public PlanOptions withRatio(double r) {
         return new PlanOptions(r, maxLayerRatio, exclude, roundTo, budget, ranking, pruneHidden);
     }

@@ -42,6 +42,43 @@ public final class CompressionRenderer {
         out.flush();
     }
 
+    /** A staged run: how many stages, and the share of what remained each one removed. */
+    public static void renderStages(int stages, double stageRatio, PrintWriter out) {
+        if (stages > 1) {
+            out.printf("Stages      %d, each removing %.1f%% of what remained%n", stages, 100 * stageRatio);
+        }
+    }
+
+    /** Every ratio a --search tried, then the best one's table and validation, and what was written. */
+    public static void renderSearch(ai.onnxhap.compress.CompressionJob.SearchOutcome outcome,
+                                    ai.onnxhap.compress.OutputFiles.Written written, java.nio.file.Path output,
+                                    PrintWriter out) {
+        for (var t : outcome.trials()) {
+            out.printf("Tried ratio %.3f: %,d parameters left, drop %s -> %s%n", t.ratio(), t.paramsAfter(),
+                    t.drop() == null ? "?" : String.format("%.2f points", t.drop()), t.passed() ? "passed" : "missed");
+        }
+        if (outcome.best() != null) {
+            render(outcome.best().report(), out);
+            renderGate(outcome.best().gate(), out);
+        }
+        out.println(written == ai.onnxhap.compress.OutputFiles.Written.MODEL
+                ? "Wrote " + output + " (ratio " + outcome.best().report().ratio() + ")"
+                : "Nothing written: no ratio tried meets the accuracy target");
+        out.flush();
+    }
+
+    /** What became of the model file. */
+    public static void renderWritten(ai.onnxhap.compress.OutputFiles.Written written, java.nio.file.Path output,
+                                     PrintWriter out) {
+        switch (written) {
+            case MODEL -> out.println("Wrote " + output);
+            case NOTHING_TARGET_MISSED -> out.println("Nothing written: the accuracy target is missed "
+                    + "(--keep-failed writes it anyway)");
+            case NOTHING_DRY_RUN -> { }
+        }
+        out.flush();
+    }
+
     public static void render(CompressionReport r, PrintWriter out) {
         List<LayerChange> shown = r.layers().stream().filter(l -> l.status() != GroupDecision.Status.NOT_PRUNABLE).toList();
         out.println(AsciiTable.getTable(AsciiTable.BASIC_ASCII_NO_DATA_SEPARATORS, shown, List.of(

@@ -133,8 +133,8 @@ public final class ChannelImplant {
      * @param shapes        static shapes of the original model's values (those the groups were found with)
      * @param lowRankBudget a low-rank implant's parameters as a fraction of the rows it replaces
      */
-    public static Result apply(OnnxModel model, List<Decision> decisions, Map<String, long[]> shapes, Style style,
-                               double lowRankBudget) {
+    static Result apply(OnnxModel model, List<Decision> decisions, Map<String, long[]> shapes, Style style,
+                        double lowRankBudget) {
         Graph graph = Graph.of(model);
         Map<String, Tensor> permuted = new LinkedHashMap<>();
         List<Surgeon.Cut> cuts = new ArrayList<>();
@@ -289,21 +289,15 @@ public final class ChannelImplant {
             int rank = Math.max(1, LowRankImplant.rankForBudget(split, implantNode, budget));
             LowRankImplant.Result r = LowRankImplant.implant(split, implantNode, rank);
             split = r.model();
-            Graph sg = Graph.of(split);
-            Node bNode = sg.nodes().stream().filter(x -> x.name().startsWith(implantNode + "/implant_b")).findFirst()
-                    .orElseThrow();
-            Node aNode = sg.nodes().stream().filter(x -> x.name().startsWith(implantNode + "/implant_a")).findFirst()
-                    .orElseThrow();
-            String fitBias = bNode.opType().equals("Conv") ? (bNode.inputs().size() > 2 ? bNode.input(2) : null)
-                    : sg.consumers(bNode.output(0)).stream().filter(x -> x.opType().equals("Add")).findFirst()
-                    .map(x -> x.input(1)).orElse(null);
-            if (bNode.opType().equals("Conv")) {
+            LowRankImplant.Pair pair = r.inserted();
+            boolean conv = op.equals("Conv");
+            if (conv) {
                 strides = ones(wi.rank() - 2);
             }
-            implant = new Implant(nodeName, Style.LOWRANK, output, channels, bNode.input(0), bNode.input(1), fitBias,
-                    strides, rank, before, r.paramsAfter());
-            replacements.add(aNode.input(1));
-            replacements.add(bNode.input(1));
+            implant = new Implant(nodeName, Style.LOWRANK, output, channels, pair.basis(), pair.secondWeight(),
+                    pair.bias(), strides, rank, before, r.paramsAfter());
+            replacements.add(pair.firstWeight());
+            replacements.add(pair.secondWeight());
         }
         if (biName != null) {
             replacements.add(biName);

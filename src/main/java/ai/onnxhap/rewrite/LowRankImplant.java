@@ -40,8 +40,16 @@ public final class LowRankImplant {
     private LowRankImplant() {
     }
 
-    /** An implanted model with its spectrum, from which the trade follows. */
-    public record Result(OnnxModel model, LowRankSpectrum spectrum, int rank) {
+    /**
+     * What an implant inserted in place of the node: the two layers, the value between them, their weights and
+     * the bias the second one adds (a Conv's bias input, or the initializer a Gemm's bias Add reads; null: none).
+     */
+    public record Pair(String first, String second, String basis, String firstWeight, String secondWeight,
+                       String bias) {
+    }
+
+    /** An implanted model with its spectrum, from which the trade follows, and what was inserted. */
+    public record Result(OnnxModel model, LowRankSpectrum spectrum, int rank, Pair inserted) {
         public String node() {
             return spectrum.node();
         }
@@ -77,7 +85,8 @@ public final class LowRankImplant {
         Layer layer = Layer.resolve(model, nodeName);
         LowRankSpectrum.checkRank(layer.node.name(), layer.rows(), layer.cols(), rank);
         Factors f = Factors.of(layer.matrix, rank);
-        return new Result(layer.rewrite(f), layer.spectrum(f.sigma), rank);
+        Rewritten r = layer.rewrite(f);
+        return new Result(r.model(), layer.spectrum(f.sigma), rank, r.pair());
     }
 
     /** Singular values of the node's weight, with the rank arithmetic. */
@@ -105,6 +114,9 @@ public final class LowRankImplant {
     public static long implantParams(OnnxModel model, String nodeName, int rank) {
         Layer l = Layer.resolve(model, nodeName);
         return LowRankSpectrum.implantParams(l.node.name(), l.rows(), l.cols(), l.biasParams, rank);
+    }
+
+    private record Rewritten(OnnxModel model, Pair pair) {
     }
 
     /** The SVD split in two: left = U_r √S_r [rows, r], right = √S_r V_rᵀ [r, cols], so left·right = W_r. */
@@ -221,7 +233,7 @@ public final class LowRankImplant {
             return new LowRankSpectrum(node.name(), rows(), cols(), biasParams, sigma);
         }
 
-        OnnxModel rewrite(Factors f) {
+        Rewritten rewrite(Factors f) {
             GraphProto g = graph.model().proto().getGraph();
             Names names = new Names(g);
             int r = f.left.numCols;
@@ -236,6 +248,7 @@ public final class LowRankImplant {
             String output = orig.getOutput(0);
             List<NodeProto> nodes = new ArrayList<>();
             List<TensorProto> inits = new ArrayList<>();
+            String addedBias = bias.isEmpty() ? null : bias;
             if (node.opType().equals("Conv")) {
                 long[] aShape = shape.clone();
                 aShape[0] = r;
@@ -267,6 +280,7 @@ public final class LowRankImplant {
                     String biasValue = bias;
                     if (beta != 1) {
                         biasValue = names.fresh(base + "/implant_bias");
+                        addedBias = biasValue;
                         Tensor c = graph.initializer(bias);
                         inits.add(encode(biasValue, c.shape(), DMatrixRMaj.wrap(1, (int) c.size(), c.toDoubles()), beta));
                     }
@@ -284,7 +298,8 @@ public final class LowRankImplant {
             }
             out.addAllInitializer(inits);
             removeUnread(out, List.of(weight, node.input(2)));
-            return graph.model().withProto(graph.model().proto().toBuilder().setGraph(out).build());
+            return new Rewritten(graph.model().withProto(graph.model().proto().toBuilder().setGraph(out).build()),
+                    new Pair(aNode, bNode, aOut, aWeight, bWeight, addedBias));
         }
 
         private TensorProto encode(String name, long[] dims, DMatrixRMaj m, double scale) {

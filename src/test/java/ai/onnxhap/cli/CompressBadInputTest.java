@@ -132,7 +132,7 @@ class CompressBadInputTest {
     @Test
     void ratioOutsideItsRange() {
         for (String ratio : List.of("1", "1.5", "-0.1", "NaN")) {
-            fails(ExitCodes.USAGE, "--ratio must be a fraction in [0, 1), got", "--ratio", ratio);
+            fails(ExitCodes.USAGE, "Invalid value for option '--ratio': '" + ratio + "' is neither a fraction to remove in [0, 1)", "--ratio", ratio);
         }
     }
 

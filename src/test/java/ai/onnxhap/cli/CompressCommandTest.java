@@ -253,6 +253,30 @@ class CompressCommandTest {
     }
 
     @Test
+    void replayRerunsATwoStageRecordToTheSameBytesAndRefusesOtherData() throws Exception {
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
+        Path out = dir.resolve("staged.onnx");
+        CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5", "--steps", "2",
+                "--criterion", "l1", "--implant-ratio", "0.2", "--data", npz.toString(), "--epochs", "0",
+                "--seed", "5");
+        assertEquals(0, r.code(), r.err());
+        Path again = dir.resolve("again.onnx");
+        CliTest.Run replay = CliTest.run("replay", out.toString(), "--original", RESNET.toString(), "--data",
+                npz.toString(), "-o", again.toString());
+        assertEquals(0, replay.code(), replay.err());
+        assertTrue(replay.out().contains("Replayed    hap, 2 stages") && replay.out().contains("byte-identical"),
+                replay.out());
+        assertArrayEquals(Files.readAllBytes(out), Files.readAllBytes(again));
+
+        CliTest.Run noData = CliTest.run("replay", out.toString(), "--original", RESNET.toString());
+        assertEquals(2, noData.code(), noData.out() + noData.err());
+        assertTrue(noData.err().contains("data differs from the recorded one"), noData.err());
+        CliTest.Run notOurs = CliTest.run("replay", RESNET.toString(), "--original", RESNET.toString());
+        assertEquals(2, notOurs.code());
+        assertTrue(notOurs.err().contains("holds no onnx-hap provenance record"), notOurs.err());
+    }
+
+    @Test
     void plotShowsScoredGroups() throws Exception {
         Path png = dir.resolve("sensitivity.png");
         CliTest.Run r = compress(RESNET.toString(), "--dry-run", "--plot", png.toString());

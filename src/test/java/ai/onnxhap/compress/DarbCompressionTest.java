@@ -14,7 +14,7 @@ import ai.onnxhap.model.OnnxModel;
 import ai.onnxhap.model.Tensor;
 import ai.onnxhap.plan.sparse.MatrixLayout;
 import ai.onnxhap.provenance.Json;
-import ai.onnxhap.report.DarbBlockExport;
+import ai.onnxhap.plan.sparse.DarbBlockExport;
 import ai.onnxhap.report.DarbRenderer;
 import ai.onnxhap.rewrite.SparseWeights;
 import ai.onnxhap.testing.TestModels;

@@ -90,7 +90,8 @@ class ProvenanceReplayTest {
         var gate = new AccuracyGate.Settings(train, validation, TRAINING.withEpochs(0), null,
                 OrtModel.Options.defaults().withThreads(1), TfModel.Device.CPU);
         String sha = "b".repeat(64);
-        DarbCompression.Result run = DarbCompression.run(original, sha, options, gate, CompressionJob.Progress.SILENT);
+        DarbCompression.Result run = DarbCompression.run(new DarbRequest(original, sha, options, gate,
+                new CompressOptions.Runtime(gate.ort(), gate.device())), CompressionJob.Progress.SILENT);
         Provenance record = Provenance.read(run.model()).orElseThrow();
         assertEquals("darb", record.method());
         assertEquals(2, record.stages().size());

@@ -54,4 +54,35 @@ class RuntimeSettingsTest {
                 () -> new Compressor(OrtShapeOracle.INSTANCE).compress(CNN, "", o.withRuntime(CUDA), true));
         assertTrue(e.getMessage().contains("cuda"), e.getMessage());
     }
+
+    @Test
+    void retrainingAndItsValidationOpenTheirSessionsWithTheGivenDevice() {
+        assumeFalse(OrtModel.cudaAvailable(), "this ONNX Runtime build has CUDA");
+        var data = ai.onnxhap.data.DataSet.random(CNN, 32, 1, Map.of());
+        var training = ai.onnxhap.tf.train.TrainConfig.defaults().withEpochs(1);
+        var cpu = new AccuracyGate.Settings(data, data, training, null, OrtModel.Options.defaults().withThreads(1),
+                TfModel.Device.CPU);
+        AccuracyGate.run(CNN, CNN, cpu, CompressionJob.Progress.SILENT); // runs
+        for (var epochs : new int[] {1, 0}) { // retrained then compared, or compared only
+            var cuda = new AccuracyGate.Settings(data, data, training.withEpochs(epochs), null, CUDA.ort(),
+                    TfModel.Device.CPU);
+            OnnxHapException e = assertThrows(OnnxHapException.class,
+                    () -> AccuracyGate.run(CNN, CNN, cuda, CompressionJob.Progress.SILENT), "epochs " + epochs);
+            assertTrue(e.getMessage().contains("cuda"), e.getMessage());
+        }
+    }
+
+    @Test
+    void validateAndCheckOpenTheirSessionsWithTheGivenDevice() {
+        assumeFalse(OrtModel.cudaAvailable(), "this ONNX Runtime build has CUDA");
+        Map<String, long[]> shapes = Map.of("x", new long[] {2, 16});
+        assertTrue(CompatibilityCheck.run(new CompatibilityCheck.Request(CNN, shapes,
+                CompressOptions.Runtime.of(1, OrtModel.Device.CPU))).ok());
+        CheckReport check = CompatibilityCheck.run(new CompatibilityCheck.Request(CNN, shapes, CUDA));
+        assertTrue(!check.ok() && check.importError().contains("cuda"), String.valueOf(check.importError()));
+        var settings = new ai.onnxhap.validate.ValidationRunner.Settings(null, "none", 8, 4, 0, 1, CUDA.ort(), null, 0);
+        OnnxHapException validate = assertThrows(OnnxHapException.class,
+                () -> ai.onnxhap.validate.ValidationRunner.run(CNN, CNN, settings));
+        assertTrue(validate.getMessage().contains("cuda"), validate.getMessage());
+    }
 }

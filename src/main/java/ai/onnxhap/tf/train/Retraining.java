@@ -71,6 +71,12 @@ public final class Retraining {
         return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getTotalMemorySize() : Long.MAX_VALUE;
     }
 
+    /** Runs a finetune job: the whole graph trains, nothing is masked. */
+    public static Result run(FinetuneRequest r, ProgressListener progress) {
+        return run(r.model(), r.teacher(), r.train(), r.validation(), r.training(), Map.of(), progress, r.ort(),
+                r.device());
+    }
+
     /**
      * @param validation data to compare on after training; the training data when null
      * @param masks      weights to keep at zero (per initializer, 1 = free, 0 = stays zero)

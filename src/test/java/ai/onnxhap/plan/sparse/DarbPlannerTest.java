@@ -149,17 +149,6 @@ class DarbPlannerTest {
     }
 
     @Test
-    void ratiosAreParsedBothWays() {
-        assertEquals(16, DarbRatio.parse("16x"));
-        assertEquals(16, DarbRatio.parse("0.9375"), 1e-12);
-        assertEquals(1 / 0.06, DarbRatio.parse("0.94"), 1e-9);
-        for (String bad : new String[] {"1x", "0.5x", "16", "0", "1", "abc", "-3x"}) {
-            OnnxHapException e = assertThrows(OnnxHapException.class, () -> DarbRatio.parse(bad), bad);
-            assertEquals(ErrorCode.USAGE, e.code());
-        }
-    }
-
-    @Test
     void unreachableRatioAndMissingMatricesAreRefusedClearly() {
         OnnxModel tiny = TestModels.gemm(4, 4, new float[16], new float[4]);
         OnnxHapException ratio = assertThrows(OnnxHapException.class,

@@ -1,9 +1,6 @@
-package ai.onnxhap.report;
+package ai.onnxhap.plan.sparse;
 
 import ai.onnxhap.model.OnnxHapException;
-import ai.onnxhap.plan.sparse.DarbPlan;
-import ai.onnxhap.plan.sparse.MatrixLayout;
-import ai.onnxhap.plan.sparse.MatrixView;
 import ai.onnxhap.provenance.Json;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
