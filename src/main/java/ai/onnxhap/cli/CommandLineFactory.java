@@ -55,6 +55,25 @@ public final class CommandLineFactory {
         }
     }
 
+    /** --round-to: a width multiple of at least 1, or auto (measured, see KernelWidths). */
+    static final class RoundTo implements CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String text) {
+            if (text.trim().equalsIgnoreCase("auto")) {
+                return ai.onnxhap.plan.PlanOptions.AUTO_ROUND;
+            }
+            try {
+                int n = Integer.parseInt(text.trim());
+                if (n >= 1) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+            throw new CommandLine.TypeConversionException("'" + text + "' is neither auto nor a width of at least 1");
+        }
+    }
+
     public static CommandLine create(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new OnnxHapCommand());
         cl.setOut(out);

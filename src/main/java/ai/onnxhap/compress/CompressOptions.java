@@ -58,6 +58,11 @@ public record CompressOptions(PlanOptions plan, String criterion, long seed, Map
                 r);
     }
 
+    public CompressOptions withPlan(PlanOptions p) {
+        return new CompressOptions(p, criterion, seed, implants, implantBudget, inputShapes, calibration, implanting,
+                runtime);
+    }
+
     public CompressOptions withRatio(double ratio) {
         return new CompressOptions(plan.withRatio(ratio), criterion, seed, implants, implantBudget, inputShapes,
                 calibration, implanting, runtime);

@@ -4,7 +4,9 @@ import ai.onnxhap.data.DataSet;
 import ai.onnxhap.graph.ShapeOracle;
 import ai.onnxhap.model.OnnxHapException;
 import ai.onnxhap.model.OnnxModel;
+import ai.onnxhap.plan.PlanOptions;
 import ai.onnxhap.provenance.Provenance;
+import ai.onnxhap.score.Importance;
 import ai.onnxhap.score.HutchinsonTrace;
 import ai.onnxhap.tf.TfModel;
 import ai.onnxhap.tf.train.ProgressListener;
@@ -53,13 +55,76 @@ public final class CompressionJob {
         };
     }
 
-    /** @param gate null when there was no validation data (or a dry run) */
-    public record Outcome(OnnxModel model, CompressionReport report, AccuracyGate.Outcome gate, int steps)
-            implements JobResult {
+    /**
+     * @param gate    null when there was no validation data (or a dry run)
+     * @param speed   null for a dry run
+     * @param latency how a --target-latency became a parameter ratio; null without one
+     * @param widths  how --round-to auto chose its width; null when a width was given
+     */
+    public record Outcome(OnnxModel model, CompressionReport report, AccuracyGate.Outcome gate, int steps,
+                          SpeedGate speed, LatencyFit latency, KernelWidths widths) implements JobResult {
+        public Outcome(OnnxModel model, CompressionReport report, AccuracyGate.Outcome gate, int steps,
+                       SpeedGate speed) {
+            this(model, report, gate, steps, speed, null, null);
+        }
+
+        /** As every job's, with how a latency target was met after the rest. */
+        @Override
+        public Object json() {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> all = new LinkedHashMap<>((Map<String, Object>) JobResult.super.json());
+            if (widths != null) {
+                all.put("widths", widths);
+            }
+            if (latency != null) {
+                all.put("latencyTarget", latency);
+            }
+            return all;
+        }
     }
 
-    /** Runs a request: prune (in stages, retraining between them), retrain, gate; or search when it asks to. */
+    /** Runs a request: prune (in stages, retraining between them), retrain, gate. */
     public static Outcome run(HapRequest r, ShapeOracle shapes, Progress progress) {
+        Measured m = measure(r, shapes, progress);
+        Outcome o = run(m.request(), shapes, progress, m.scores());
+        return new Outcome(o.model(), o.report(), o.gate(), o.steps(), o.speed(), m.latency(), m.widths());
+    }
+
+    /**
+     * A request whose measured settings are settled: --round-to auto becomes the width the runtime's kernels
+     * prefer, a latency target becomes the parameter ratio that meets it; the original's scores, when these needed
+     * them, come along so that scoring runs once.
+     */
+    private record Measured(HapRequest request, Importance scores, KernelWidths widths, LatencyFit latency) {
+    }
+
+    private static Measured measure(HapRequest r, ShapeOracle shapes, Progress progress) {
+        PlanOptions plan = r.options().plan();
+        boolean autoWidth = plan.roundTo() == PlanOptions.AUTO_ROUND;
+        if (!autoWidth && plan.budget() != PlanOptions.Budget.LATENCY) {
+            return new Measured(r, null, null, null);
+        }
+        Compressor compressor = new Compressor(shapes, progress);
+        CompressOptions options = r.options();
+        Importance scores = compressor.score(r.model(), options);
+        KernelWidths widths = null;
+        if (autoWidth) {
+            // a latency target is planned as the same share of parameters while the width is chosen
+            CompressOptions asParams = plan.budget() == PlanOptions.Budget.LATENCY
+                    ? options.withPlan(plan.withParamsRatio(plan.ratio())) : options;
+            widths = KernelWidths.choose(r, asParams, compressor, scores);
+            options = options.withPlan(plan.withRoundTo(widths.width()));
+        }
+        LatencyFit latency = null;
+        if (plan.budget() == PlanOptions.Budget.LATENCY) {
+            latency = LatencyFit.find(r.withOptions(options), compressor, scores);
+            options = options.withPlan(options.plan().withParamsRatio(latency.ratio()));
+        }
+        return new Measured(r.withOptions(options), scores, widths, latency);
+    }
+
+    /** @param scored the original's importance when already computed (the latency fit scores once), else null */
+    private static Outcome run(HapRequest r, ShapeOracle shapes, Progress progress, Importance scored) {
         CompressOptions.Runtime rt = r.options().runtime();
         int stages = r.dryRun() ? 1 : r.steps();
         List<CompressOptions> perStage = new ArrayList<>();
@@ -67,7 +132,7 @@ public final class CompressionJob {
             perStage.add(stages == 1 ? r.options() : r.options().withRatio(r.stageRatio()));
         }
         return runStages(r.model(), r.inputSha256(), perStage, r.options().plan().ratio(), r.data(), r.training(),
-                r.maxAccuracyDrop(), rt.ort(), rt.device(), r.dryRun(), shapes, progress);
+                r.maxAccuracyDrop(), r.minSpeedup(), rt.ort(), rt.device(), r.dryRun(), shapes, progress, scored);
     }
 
     /**
@@ -79,12 +144,15 @@ public final class CompressionJob {
         if (r.searchRounds() == null) {
             throw new IllegalArgumentException("the request asks for no search");
         }
+        Measured measured = measure(r, shapes, progress);
+        r = measured.request();
         CompressOptions options = r.options();
         Data data = r.data();
         var settings = new AccuracyGate.Settings(data.train(), data.validation(), r.training(), r.maxAccuracyDrop(),
                 options.runtime().ort(), options.runtime().device());
         Compressor compressor = new Compressor(shapes, progress);
-        var scores = compressor.score(r.model(), compressor.groups(r.model(), options), options);
+        var scores = measured.scores() != null ? measured.scores()
+                : compressor.score(r.model(), options);
         double lo = 0;
         double hi = options.plan().ratio();
         Outcome best = null;
@@ -97,7 +165,7 @@ public final class CompressionJob {
             if (gate.passed()) {
                 boolean trained = data.train() != null && r.training().epochs() > 0;
                 best = new Outcome(stamp(gate.model(), Provenance.read(result.model()).orElseThrow(),
-                        trained ? r.training() : null, data), result.report(), gate, 1);
+                        trained ? r.training() : null, data), result.report(), gate, 1, null);
                 lo = ratio;
                 if (round == 0) {
                     break; // the largest ratio asked for already passes
@@ -128,7 +196,7 @@ public final class CompressionJob {
                 : Records.training(record.training());
         CompressOptions.Runtime runtime = perStage.get(0).runtime();
         return runStages(original, sha, perStage, perStage.size() == 1 ? perStage.get(0).plan().ratio() : overall,
-                data, training, null, runtime.ort(), runtime.device(), false, shapes, progress);
+                data, training, null, 0.0, runtime.ort(), runtime.device(), false, shapes, progress, null);
     }
 
     private static void requireSame(String what, String recorded, String given) {
@@ -139,15 +207,17 @@ public final class CompressionJob {
     }
 
     private static Outcome runStages(OnnxModel original, String sha, List<CompressOptions> perStage, double ratio,
-                                     Data data, TrainConfig training, Double maxAccuracyDrop, OrtModel.Options ort,
-                                     TfModel.Device device, boolean dryRun, ShapeOracle shapes, Progress progress) {
+                                     Data data, TrainConfig training, Double maxAccuracyDrop, Double minSpeedup,
+                                     OrtModel.Options ort, TfModel.Device device, boolean dryRun, ShapeOracle shapes,
+                                     Progress progress, Importance firstStageScores) {
         Compressor compressor = new Compressor(shapes, progress);
         OnnxModel current = original;
         List<CompressionReport> reports = new ArrayList<>();
         Provenance record = null;
         boolean retrained = false;
         for (int stage = 1; stage <= perStage.size(); stage++) {
-            Compressor.Result result = compressor.compress(current, sha, perStage.get(stage - 1), dryRun);
+            Compressor.Result result = compressor.compress(current, sha, perStage.get(stage - 1), dryRun,
+                    stage == 1 ? firstStageScores : null);
             reports.add(result.report());
             current = result.model();
             Provenance stageRecord = Provenance.read(current).orElseThrow(); // this stage only (Compressor)
@@ -159,14 +229,18 @@ public final class CompressionJob {
             }
         }
         CompressionReport report = overall(reports, ratio);
+        // Retraining changes weights, not shapes: the speed is measured once, on the pruned graph.
+        SpeedGate speed = dryRun ? null : SpeedGate.run(original, current, perStage.get(0).inputShapes(), ort,
+                minSpeedup);
         if (dryRun || data.validation() == null) {
-            return new Outcome(stamp(current, record, retrained ? training : null, data), report, null, perStage.size());
+            return new Outcome(stamp(current, record, retrained ? training : null, data), report, null, perStage.size(),
+                    speed);
         }
         AccuracyGate.Outcome gate = AccuracyGate.run(original, current, new AccuracyGate.Settings(data.train(),
                 data.validation(), training, maxAccuracyDrop, ort, device), progress);
         boolean trainedAtEnd = data.train() != null && training.epochs() > 0;
         return new Outcome(stamp(gate.model(), record, retrained || trainedAtEnd ? training : null, data), report, gate,
-                perStage.size());
+                perStage.size(), speed);
     }
 
     /** The whole run's record: every stage, the training settings when anything was retrained, all data used. */

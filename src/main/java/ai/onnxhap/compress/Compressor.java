@@ -56,9 +56,40 @@ public final class Compressor {
                 : importance(options.criterion(), options.seed());
     }
 
-    /** The groups of a model, at the options' input shapes. */
-    public List<PruningGroup> groups(OnnxModel model, CompressOptions options) {
-        return new GroupFinder(Graph.of(model), shapes.shapes(model, options.inputShapes())).findAll();
+    /**
+     * The model as compress analyses it (canonical form, exporters' habits undone), its shapes and groups; refuses,
+     * with the reasons, a model in which nothing can be pruned (before shape inference when it has no weights at all).
+     */
+    private record Prepared(ai.onnxhap.graph.CanonicalForm.Result canonical, OnnxModel model,
+                            Map<String, long[]> shapes, List<PruningGroup> groups) {
+    }
+
+    private Prepared prepare(OnnxModel input, CompressOptions options) {
+        ai.onnxhap.graph.CanonicalForm.Result canonical = ai.onnxhap.graph.CanonicalForm.of(input);
+        OnnxModel given = canonical.model();
+        Graph stored = Graph.of(given);
+        if (!ai.onnxhap.graph.deps.Unprunable.hasWeights(stored)) {
+            // Said before shape inference, which may need input values the user has not given (Silero's 'sr').
+            throw OnnxHapException.invalidModel("nothing in " + given.label() + " can be pruned: "
+                    + ai.onnxhap.graph.deps.Unprunable.explain(stored, List.of()));
+        }
+        Map<String, long[]> givenShapes = shapes.shapes(given, options.inputShapes());
+        OnnxModel model = ExportHabits.normalize(given,
+                m -> m == given ? givenShapes : shapes.shapes(m, options.inputShapes()));
+        Map<String, long[]> before = model == given ? givenShapes : shapes.shapes(model, options.inputShapes());
+        Graph graph = Graph.of(model);
+        List<PruningGroup> groups = new GroupFinder(graph, before).findAll();
+        if (groups.stream().noneMatch(PruningGroup::prunable)) {
+            throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: "
+                    + ai.onnxhap.graph.deps.Unprunable.explain(graph, groups));
+        }
+        return new Prepared(canonical, model, before, groups);
+    }
+
+    /** The importance the options ask for, scored on the model as compress analyses it (scored once, planned often). */
+    public Importance score(OnnxModel model, CompressOptions options) {
+        Prepared p = prepare(model, options);
+        return score(p.model(), p.groups(), options);
     }
 
     public static Importance importance(String criterion, long seed) {
@@ -80,23 +111,17 @@ public final class Compressor {
      */
     public Result compress(OnnxModel model, String inputSha256, CompressOptions options, boolean dryRun,
                            Importance scored) {
-        ai.onnxhap.graph.CanonicalForm.Result canonical = ai.onnxhap.graph.CanonicalForm.of(model);
+        if (options.plan().budget() == ai.onnxhap.plan.PlanOptions.Budget.LATENCY
+                || options.plan().roundTo() == ai.onnxhap.plan.PlanOptions.AUTO_ROUND) {
+            throw new IllegalArgumentException("a latency budget and auto rounding are measured by the job first");
+        }
+        Prepared prepared = prepare(model, options);
+        ai.onnxhap.graph.CanonicalForm.Result canonical = prepared.canonical();
         OnnxModel given = canonical.model();
-        Graph stored = Graph.of(given);
-        if (!ai.onnxhap.graph.deps.Unprunable.hasWeights(stored)) {
-            // Said before shape inference, which may need input values the user has not given (Silero's 'sr').
-            throw OnnxHapException.invalidModel("nothing in " + given.label() + " can be pruned: "
-                    + ai.onnxhap.graph.deps.Unprunable.explain(stored, List.of()));
-        }
-        Map<String, long[]> givenShapes = shapes.shapes(given, options.inputShapes());
-        model = ExportHabits.normalize(given, m -> m == given ? givenShapes : shapes.shapes(m, options.inputShapes()));
-        Map<String, long[]> before = model == given ? givenShapes : shapes.shapes(model, options.inputShapes());
+        model = prepared.model();
+        Map<String, long[]> before = prepared.shapes();
         Graph graph = Graph.of(model);
-        List<PruningGroup> groups = new GroupFinder(graph, before).findAll();
-        if (groups.stream().noneMatch(PruningGroup::prunable)) {
-            throw OnnxHapException.invalidModel("nothing in " + model.label() + " can be pruned: "
-                    + ai.onnxhap.graph.deps.Unprunable.explain(graph, groups));
-        }
+        List<PruningGroup> groups = prepared.groups();
         Importance importance = scored != null ? scored : score(model, groups, options);
         Map<String, double[]> scores = new LinkedHashMap<>();
         for (PruningGroup g : groups) {

@@ -14,19 +14,29 @@ public interface JobResult {
     /** Retraining and validation against the original; null when there was no validation data (or a dry run). */
     AccuracyGate.Outcome gate();
 
-    /** Whether the accuracy target is met (true when nothing was gated). */
-    default boolean passed() {
-        return gate() == null || gate().passed();
+    /** The measured speed against the original and the speed target; null when not measured (DARB, dry runs). */
+    default SpeedGate speed() {
+        return null;
     }
 
-    /** The machine-readable result: the report alone, or the report then the validation, in that order every time. */
+    /** Whether the accuracy and speed targets are met (true for what was not gated). */
+    default boolean passed() {
+        return (gate() == null || gate().passed()) && (speed() == null || speed().passed());
+    }
+
+    /**
+     * The machine-readable result, one layout for every run: {@code compression} (the report), then
+     * {@code validation} and {@code speed} when they were measured.
+     */
     default Object json() {
-        if (gate() == null) {
-            return report();
+        Map<String, Object> all = new LinkedHashMap<>();
+        all.put("compression", report());
+        if (gate() != null) {
+            all.put("validation", gate());
         }
-        Map<String, Object> both = new LinkedHashMap<>();
-        both.put("compression", report());
-        both.put("validation", gate());
-        return both;
+        if (speed() != null) {
+            all.put("speed", speed());
+        }
+        return all;
     }
 }

@@ -21,7 +21,12 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
         /** Elements of the weights prunable groups cut. */
         PARAMS,
         /** Multiply-accumulates those weights take part in (each weight element stands for its node's MACs share). */
-        MACS
+        MACS,
+        /**
+         * The original's measured latency in ONNX Runtime. The planner never sees it: the job finds, by measuring,
+         * the parameter ratio that removes this share of the latency, and plans that.
+         */
+        LATENCY
     }
 
     /**
@@ -51,6 +56,19 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
         this(ratio, maxLayerRatio, exclude, roundTo, budget, ranking, false);
     }
 
+    /**
+     * roundTo "auto": the job measures which width multiple the runtime's kernels run fastest for this model and
+     * plans with it; the planner itself never sees it.
+     */
+    public static final int AUTO_ROUND = 0;
+
+    /** Widths auto rounding chooses between: the vector widths of AVX2 (8 floats) and AVX-512 (16 floats). */
+    public static final java.util.List<Integer> ROUND_CANDIDATES = java.util.List.of(8, 16);
+
+    public PlanOptions withRoundTo(int r) {
+        return new PlanOptions(ratio, maxLayerRatio, exclude, r, budget, ranking, pruneHidden);
+    }
+
     /** Half the prunable parameters: where HAP's paper reports about no loss on ResNets. */
     public static final Ratio DEFAULT_RATIO = Ratio.removing(0.5);
 
@@ -60,6 +78,19 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
      */
     public static PlanOptions of(Ratio ratio, Double targetMacs, double maxLayerRatio, Set<String> exclude,
                                  int roundTo, Ranking ranking, boolean pruneHidden) {
+        return of(ratio, targetMacs, null, maxLayerRatio, exclude, roundTo, ranking, pruneHidden);
+    }
+
+    /** As above, or a share of the measured latency to remove when {@code targetLatency} is given. */
+    public static PlanOptions of(Ratio ratio, Double targetMacs, Double targetLatency, double maxLayerRatio,
+                                 Set<String> exclude, int roundTo, Ranking ranking, boolean pruneHidden) {
+        if (targetMacs != null && targetLatency != null) {
+            throw OnnxHapException.usage("give --target-macs or --target-latency, not both");
+        }
+        if (targetLatency != null) {
+            return new PlanOptions(targetLatency, maxLayerRatio, exclude, roundTo, Budget.LATENCY, ranking,
+                    pruneHidden);
+        }
         return targetMacs == null
                 ? new PlanOptions((ratio == null ? DEFAULT_RATIO : ratio).removed(), maxLayerRatio, exclude, roundTo,
                         Budget.PARAMS, ranking, pruneHidden)
@@ -68,6 +99,11 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
 
     public PlanOptions withRatio(double r) {
         return new PlanOptions(r, maxLayerRatio, exclude, roundTo, budget, ranking, pruneHidden);
+    }
+
+    /** A parameter budget at this ratio, the other settings kept (what a latency target becomes once measured). */
+    public PlanOptions withParamsRatio(double r) {
+        return new PlanOptions(r, maxLayerRatio, exclude, roundTo, Budget.PARAMS, ranking, pruneHidden);
     }
 
     public PlanOptions withRanking(Ranking r) {
@@ -80,14 +116,15 @@ public record PlanOptions(double ratio, double maxLayerRatio, Set<String> exclud
 
     public PlanOptions {
         if (!(ratio >= 0 && ratio < 1)) {
-            throw OnnxHapException.usage((budget == Budget.MACS ? "--target-macs" : "--ratio")
+            throw OnnxHapException.usage((budget == Budget.MACS ? "--target-macs"
+                    : budget == Budget.LATENCY ? "--target-latency" : "--ratio")
                     + " must be a fraction in [0, 1), got " + ratio);
         }
         if (!(maxLayerRatio > 0 && maxLayerRatio < 1)) {
             throw OnnxHapException.usage("--max-layer-ratio must be in (0, 1), got " + maxLayerRatio);
         }
-        if (roundTo < 1) {
-            throw OnnxHapException.usage("--round-to must be at least 1, got " + roundTo);
+        if (roundTo < 1 && roundTo != AUTO_ROUND) {
+            throw OnnxHapException.usage("--round-to must be auto or at least 1, got " + roundTo);
         }
         exclude = Set.copyOf(exclude);
         java.util.Objects.requireNonNull(ranking, "ranking");

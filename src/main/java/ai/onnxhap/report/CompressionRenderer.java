@@ -42,6 +42,37 @@ public final class CompressionRenderer {
         out.flush();
     }
 
+    /** The compressed model against the original in ONNX Runtime, and the speed target. */
+    public static void renderSpeed(ai.onnxhap.compress.SpeedGate g, PrintWriter out) {
+        var s = g.speed();
+        out.printf("Speed       %.2fx in ONNX Runtime: %.3f ms -> %.3f ms per batch of %d (%d thread%s, %s, %d runs "
+                        + "each, alternating)%n", s.speedup(), s.originalMs(), s.compressedMs(), s.batchSize(),
+                s.threads(), s.threads() == 1 ? "" : "s", s.device(), s.runs());
+        if (g.minSpeedup() > 0) {
+            out.printf("Target      %s: %s%n", g.asked() ? String.format("speed-up at least %.2fx", g.minSpeedup())
+                    : "not slower than the original", g.passed() ? "PASSED" : "MISSED (the model is slower; try "
+                    + "--implant-ratio 0, a higher --ratio or --round-to 16)");
+        }
+        out.flush();
+    }
+
+    /** Which width multiple --round-to auto chose, and what each candidate measured. */
+    public static void renderWidths(ai.onnxhap.compress.KernelWidths w, PrintWriter out) {
+        out.printf("Widths      multiples of %d; speed-up pruned at each: %s%s%n", w.width(), String.join(", ", w.speedups().entrySet().stream()
+                        .sorted(java.util.Map.Entry.comparingByKey())
+                        .map(e -> String.format("%.2fx at %d", e.getValue(), e.getKey())).toList()),
+                w.cached() ? " (measured earlier on this machine)" : " (measured now)");
+        out.flush();
+    }
+
+    /** How a --target-latency became a parameter ratio. */
+    public static void renderLatencyFit(ai.onnxhap.compress.LatencyFit f, PrintWriter out) {
+        out.printf("Latency     target: remove %.1f%% of the original's latency; ratio %.3f removes %.1f%% "
+                        + "(measured before retraining, %d ratio%s tried)%n", 100 * f.target(), f.ratio(),
+                100 * f.removed(), f.trials().size(), f.trials().size() == 1 ? "" : "s");
+        out.flush();
+    }
+
     /** A staged run: how many stages, and the share of what remained each one removed. */
     public static void renderStages(int stages, double stageRatio, PrintWriter out) {
         if (stages > 1) {
@@ -72,7 +103,7 @@ public final class CompressionRenderer {
                                      PrintWriter out) {
         switch (written) {
             case MODEL -> out.println("Wrote " + output);
-            case NOTHING_TARGET_MISSED -> out.println("Nothing written: the accuracy target is missed "
+            case NOTHING_TARGET_MISSED -> out.println("Nothing written: a target above is missed "
                     + "(--keep-failed writes it anyway)");
             case NOTHING_DRY_RUN -> { }
         }

@@ -171,7 +171,7 @@ class CliTest {
                 "--criterion", "l1", "--ratio", "0.25");
         assertEquals(0, r.code(), r.err());
         assertFalse(r.err().contains("assuming"), r.err());
-        assertEquals("[1,24]", Json.mapper().readTree(r.out()).get("inputShapes").get("input_ids").toString(), r.out());
+        assertEquals("[1,24]", Json.mapper().readTree(r.out()).get("compression").get("inputShapes").get("input_ids").toString(), r.out());
     }
 
     @Test

@@ -84,7 +84,7 @@ class CompressCommandTest {
         assertEquals("hap", prov.get("method").asText());
         assertEquals("l1", prov.get("stages").get(0).get("hap").get("criterion").asText());
         assertEquals(0.5, prov.get("stages").get(0).get("hap").get("ratio").asDouble());
-        assertEquals(8, prov.get("stages").get(0).get("hap").get("roundTo").asInt());
+        assertEquals(16, prov.get("stages").get(0).get("hap").get("roundTo").asInt());
         assertEquals(64, prov.get("input").get("sha256").asText().length());
         // inspect shows how the model was made
         String inspectedText = CliTest.run("inspect", out.toString()).out();
@@ -185,6 +185,53 @@ class CompressCommandTest {
     }
 
     @Test
+    void theSpeedGateDecidesTheExitCodeAndWhetherTheModelIsWritten() throws Exception {
+        Path out = dir.resolve("fast.onnx");
+        CliTest.Run missed = compress(RESNET.toString(), "-o", out.toString(), "--criterion", "l1",
+                "--min-speedup", "1000");
+        assertEquals(1, missed.code(), missed.out() + missed.err());
+        assertTrue(missed.out().contains("speed-up at least 1000.00x: MISSED"), missed.out());
+        assertTrue(missed.out().contains("Nothing written"), missed.out());
+        assertFalse(Files.exists(out));
+
+        CliTest.Run json = compress(RESNET.toString(), "-o", out.toString(), "--criterion", "l1",
+                "--min-speedup", "0", "--json");
+        assertEquals(0, json.code(), json.err());
+        JsonNode speed = Json.mapper().readTree(json.out()).get("speed");
+        assertTrue(speed.get("passed").asBoolean());
+        assertTrue(speed.get("speed").get("speedup").asDouble() > 0);
+        assertTrue(Files.exists(out));
+    }
+
+    @Test
+    void aLatencyTargetBecomesTheParameterRatioThatMetItAndIsRecorded() throws Exception {
+        CliTest.Run r = compress(RESNET.toString(), "--dry-run", "--criterion", "l1", "--target-latency", "0.3",
+                "--json");
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = Json.mapper().readTree(r.out());
+        JsonNode fit = json.get("latencyTarget");
+        assertEquals(0.3, fit.get("target").asDouble());
+        assertTrue(fit.get("trials").size() >= 1 && fit.get("trials").size() <= 7, fit.toString());
+        double ratio = fit.get("ratio").asDouble();
+        assertTrue(ratio > 0 && ratio <= 0.95, fit.toString());
+        // the plan that was made is a parameter plan at the ratio the timing chose, one of those tried
+        assertEquals(ratio, json.get("compression").get("ratio").asDouble(), 1e-12);
+        assertEquals("PARAMS", json.get("compression").get("plan").get("budget").asText());
+        boolean tried = false;
+        for (JsonNode t : fit.get("trials")) {
+            tried |= t.get("ratio").asDouble() == ratio;
+        }
+        assertTrue(tried, fit.toString());
+
+        CliTest.Run both = compress(RESNET.toString(), "--dry-run", "--target-latency", "0.3", "--target-macs", "0.3");
+        assertEquals(2, both.code());
+        assertTrue(both.err().contains("give --target-macs or --target-latency, not both"), both.err());
+        CliTest.Run darb = compress(RESNET.toString(), "--dry-run", "--method", "darb", "--target-latency", "0.3");
+        assertEquals(2, darb.code());
+        assertTrue(darb.err().contains("--target-latency belongs to --method hap"), darb.err());
+    }
+
+    @Test
     void implantsReplaceNodesWithLowRankPairs() throws Exception {
         Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
         Path out = dir.resolve("implanted.onnx");
@@ -258,7 +305,7 @@ class CompressCommandTest {
         Path out = dir.resolve("staged.onnx");
         CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5", "--steps", "2",
                 "--criterion", "l1", "--implant-ratio", "0.2", "--data", npz.toString(), "--epochs", "0",
-                "--seed", "5");
+                "--seed", "5", "--min-speedup", "0"); // implants slow ONNX Runtime down; this is about the record
         assertEquals(0, r.code(), r.err());
         Path again = dir.resolve("again.onnx");
         CliTest.Run replay = CliTest.run("replay", out.toString(), "--original", RESNET.toString(), "--data",
@@ -329,7 +376,7 @@ class CompressCommandTest {
     void aMacsBudgetRemovesThatShareOfMacs() throws Exception {
         CliTest.Run r = compress(RESNET.toString(), "--dry-run", "--target-macs", "0.5", "--json");
         assertEquals(0, r.code(), r.err());
-        JsonNode json = Json.mapper().readTree(r.out());
+        JsonNode json = Json.mapper().readTree(r.out()).get("compression");
         double kept = json.get("macsAfter").asDouble() / json.get("macsBefore").asDouble();
         // Units leave in chunks of 8 channels, so the cut lands near, not exactly on, the target.
         assertTrue(kept <= 0.5 && kept >= 0.35, "kept " + kept + " of the MACs");
