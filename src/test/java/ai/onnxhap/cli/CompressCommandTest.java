@@ -84,7 +84,8 @@ class CompressCommandTest {
         assertEquals("hap", prov.get("method").asText());
         assertEquals("l1", prov.get("stages").get(0).get("hap").get("criterion").asText());
         assertEquals(0.5, prov.get("stages").get(0).get("hap").get("ratio").asDouble());
-        assertEquals(16, prov.get("stages").get(0).get("hap").get("roundTo").asInt());
+        assertTrue(java.util.List.of(8, 16).contains(prov.get("stages").get(0).get("hap").get("roundTo").asInt()),
+                "--round-to auto records the width it chose: " + prov);
         assertEquals(64, prov.get("input").get("sha256").asText().length());
         // inspect shows how the model was made
         String inspectedText = CliTest.run("inspect", out.toString()).out();
