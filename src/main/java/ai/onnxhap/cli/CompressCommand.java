@@ -210,12 +210,16 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON instead of tables.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    DeterminismOption determinism;
+
     @Override
     public Integer call() {
         if (output == null && !dryRun) {
             throw OnnxHapException.usage("give an output path with -o, or --dry-run to only see the plan");
         }
         refuseOptionsOfTheOtherMethod();
+        determinism.check();
         OnnxModel loaded = ModelIO.load(model);
         OutputFiles files = new OutputFiles(output, report, exportBlocks, keepFailed);
         files.check(loaded);

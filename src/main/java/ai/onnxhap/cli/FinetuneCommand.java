@@ -60,9 +60,13 @@ final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    DeterminismOption determinism;
+
     @Override
     public Integer call() {
         OnnxModel student = ModelIO.load(model);
+        determinism.check();
         OutputFiles files = OutputFiles.model(output);
         files.check(student);
         var rt = runtime.runtime();

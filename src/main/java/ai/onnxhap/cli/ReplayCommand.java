@@ -43,9 +43,13 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the replay's report as JSON.")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    DeterminismOption determinism;
+
     @Override
     public Integer call() {
         OnnxModel recorded = ModelIO.load(compressed);
+        determinism.check();
         OnnxModel source = ModelIO.load(original);
         OutputFiles files = OutputFiles.model(output);
         files.check(source);

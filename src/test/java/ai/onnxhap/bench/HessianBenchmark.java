@@ -177,9 +177,11 @@ class HessianBenchmark {
         if (!Files.exists(Path.of("/usr/bin/python3"))) {
             return null;
         }
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), model.toString(), npz.toString(),
-                "--probes", Integer.toString(probes), "--samples", Integer.toString(samples),
-                "--shared", shared.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), model.toString(),
+                npz.toString(), "--probes", Integer.toString(probes), "--samples", Integer.toString(samples),
+                "--shared", shared.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
+        pb.environment().remove("ONEDNN_MAX_CPU_ISA"); // TF's cap would also cap PyTorch's own oneDNN
+        Process p = pb.start();
         String last = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line; (line = in.readLine()) != null; ) {

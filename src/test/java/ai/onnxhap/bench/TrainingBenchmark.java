@@ -81,8 +81,10 @@ class TrainingBenchmark {
         if (!Files.exists(Path.of("/usr/bin/python3")) || !Files.exists(script)) {
             return null;
         }
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), "--samples", Integer.toString(samples))
-                .redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(), "--samples",
+                Integer.toString(samples)).redirectErrorStream(true);
+        pb.environment().remove("ONEDNN_MAX_CPU_ISA"); // TF's cap would also cap PyTorch's own oneDNN
+        Process p = pb.start();
         Double rate = null;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
             for (String line; (line = in.readLine()) != null; ) {

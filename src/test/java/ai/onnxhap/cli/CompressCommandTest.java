@@ -357,12 +357,25 @@ class CompressCommandTest {
                     "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "compress",
                     RESNET.toString(), "-o", out.toString(), "--data", npz.toString(), "--probes", "2",
                     "--hessian-samples", "64", "--epochs", "1", "--seed", "5", "--exclude",
-                    "/stem/stem.0/Conv,/stages/stages.0/conv1/Conv", "--implant-node", "/fc/Gemm=2")
+                    "/stem/stem.0/Conv,/stages/stages.0/conv1/Conv", "--implant-node", "/fc/Gemm=2",
+                    "--deterministic") // the children inherit TF_ENABLE_ONEDNN_OPTS=0 from the test JVM
                     .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
             assertEquals(0, p.waitFor(), () -> read(dir.resolve(name + ".log")));
             models.add(Files.readAllBytes(out));
         }
         assertArrayEquals(models.get(0), models.get(1));
+    }
+
+    @Test
+    void deterministicIsRefusedInAJvmWhoseTensorFlowRunsOneDnn() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "compress",
+                RESNET.toString(), "--dry-run", "--deterministic").redirectErrorStream(true);
+        pb.environment().put("TF_ENABLE_ONEDNN_OPTS", "1"); // a JVM started without the launcher's choice
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, p.waitFor(), output);
+        assertTrue(output.contains("--deterministic needs TensorFlow's own kernels"), output);
     }
 
     private static String read(Path p) {
