@@ -55,6 +55,25 @@ public final class CommandLineFactory {
         }
     }
 
+    /** --max-accuracy-drop: points, or none (no gate). */
+    static final class MaxDrop implements CommandLine.ITypeConverter<Double> {
+        @Override
+        public Double convert(String text) {
+            if (text.trim().equalsIgnoreCase("none")) {
+                return ai.onnxhap.compress.AccuracyGate.NO_TARGET;
+            }
+            try {
+                double d = Double.parseDouble(text.trim());
+                if (d >= 0 && Double.isFinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // refused below
+            }
+            throw new CommandLine.TypeConversionException("'" + text + "' is neither none nor a number of points >= 0");
+        }
+    }
+
     /** --round-to: a width multiple of at least 1, or auto (measured, see KernelWidths). */
     static final class RoundTo implements CommandLine.ITypeConverter<Integer> {
         @Override

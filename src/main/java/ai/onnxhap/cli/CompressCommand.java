@@ -172,9 +172,10 @@ final class CompressCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     SplitDataOptions split;
 
-    @Option(names = "--max-accuracy-drop", paramLabel = "POINTS",
+    @Option(names = "--max-accuracy-drop", paramLabel = "POINTS|none", converter = CommandLineFactory.MaxDrop.class,
             description = "Accuracy target: exit 1 and write nothing when the drop exceeds this (without labels: "
-                    + "share of changed top-1 predictions).")
+                    + "share of changed top-1 predictions). Default with validation data: 1 point; none: measure "
+                    + "but never refuse.")
     Double maxAccuracyDrop;
 
     @Option(names = "--steps", defaultValue = "1", paramLabel = "N",
@@ -278,6 +279,14 @@ final class CompressCommand implements Callable<Integer> {
         if (result.gate() == null && !dryRun) {
             spec.commandLine().getErr().println("onnx-hap: no data given: " + (method == Method.DARB ? "masked"
                     : "pruned") + " without retraining or validation");
+        }
+        if (result.gate() != null && result.gate().tooSmallForTarget()) {
+            var c = result.gate().comparison();
+            spec.commandLine().getErr().printf("onnx-hap: warning: %d validation samples are too few to resolve a "
+                    + "%.2f-point target%s; give at least %,d held-out samples with --val-data%n", c.samples(),
+                    result.gate().maxAccuracyDrop(), c.intervals() == null ? "" : String.format(" (the drop's 95%% "
+                    + "interval is +-%.2f points)", c.intervals().dropHalfWidth()),
+                    (int) Math.ceil(1000 / result.gate().maxAccuracyDrop()));
         }
         if (json) {
             Json.write(result.json(), out());

@@ -22,6 +22,24 @@ import java.util.Map;
 public final class AccuracyGate {
     public static final String VALIDATION_KEY = "onnx-hap.validation";
 
+    /**
+     * The target when none is given and there is validation data: at most 1 point of accuracy lost (without
+     * labels: at most 1% of top-1 predictions changed), so a pipeline that forgets the option never ships a
+     * ruined model.
+     */
+    public static final double DEFAULT_MAX_DROP = 1.0;
+
+    /** What {@code --max-accuracy-drop none} becomes: measure, never refuse. */
+    public static final double NO_TARGET = Double.POSITIVE_INFINITY;
+
+    /**
+     * The target a job holds to: the one given ({@link #NO_TARGET} included, so that resolving twice changes
+     * nothing), else the default when there is validation data, else null.
+     */
+    public static Double target(Double given, boolean validated) {
+        return given != null ? given : validated ? DEFAULT_MAX_DROP : null;
+    }
+
     private AccuracyGate() {
     }
 
@@ -37,6 +55,13 @@ public final class AccuracyGate {
     /** @param drop accuracy drop (or top-1 disagreement) in points; null when neither can be measured */
     public record Outcome(OnnxModel model, Retraining.Report retraining, ModelComparison comparison, Double drop,
                           Double maxAccuracyDrop, boolean passed) {
+        /**
+         * Whether the validation set is too small to resolve the target: under 1,000 samples for a 1-point target,
+         * 1,000 / target in general (a point is then 10 samples, about the spread of a drop measured on them).
+         */
+        public boolean tooSmallForTarget() {
+            return maxAccuracyDrop != null && maxAccuracyDrop > 0 && comparison.samples() < 1000 / maxAccuracyDrop;
+        }
     }
 
     public static Outcome run(OnnxModel original, OnnxModel compressed, Settings s, ProgressListener progress) {
@@ -60,9 +85,9 @@ public final class AccuracyGate {
                     s.training().batchSize(), s.ort());
         }
         Double drop = comparison.dropPoints();
-        boolean passed = s.maxAccuracyDrop() == null || (drop != null && drop <= s.maxAccuracyDrop());
-        return new Outcome(withValidation(model, comparison, drop), retraining, comparison, drop, s.maxAccuracyDrop(),
-                passed);
+        Double max = s.maxAccuracyDrop() == null || s.maxAccuracyDrop() == NO_TARGET ? null : s.maxAccuracyDrop();
+        boolean passed = max == null || (drop != null && drop <= max);
+        return new Outcome(withValidation(model, comparison, drop), retraining, comparison, drop, max, passed);
     }
 
     private static OnnxModel withValidation(OnnxModel model, ModelComparison c, Double drop) {

@@ -25,9 +25,10 @@ public record DarbRequest(OnnxModel model, String inputSha256, DarbOptions optio
      */
     public static DarbRequest of(OnnxModel model, DarbOptions options, CompressionJob.Data data, TrainConfig training,
                                  Double maxAccuracyDrop, CompressOptions.Runtime runtime, boolean dryRun) {
-        if (maxAccuracyDrop != null && data.validation() == null) {
+        if (maxAccuracyDrop != null && maxAccuracyDrop != AccuracyGate.NO_TARGET && data.validation() == null) {
             throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
         }
+        maxAccuracyDrop = AccuracyGate.target(maxAccuracyDrop, data.validation() != null && !dryRun);
         var gate = dryRun || data.validation() == null ? null : new AccuracyGate.Settings(data.train(),
                 data.validation(), training, maxAccuracyDrop, runtime.ort(), runtime.device());
         return new DarbRequest(model, HapRequest.hash(model), options, gate, runtime);

@@ -32,9 +32,11 @@ public record HapRequest(OnnxModel model, String inputSha256, CompressOptions op
         if (steps < 1) {
             throw OnnxHapException.usage("--steps must be at least 1, got " + steps);
         }
-        if (maxAccuracyDrop != null && data.validation() == null && !dryRun) {
+        if (maxAccuracyDrop != null && maxAccuracyDrop != AccuracyGate.NO_TARGET && data.validation() == null
+                && !dryRun) {
             throw OnnxHapException.usage("--max-accuracy-drop needs data to measure accuracy on (--data or --val-data)");
         }
+        maxAccuracyDrop = AccuracyGate.target(maxAccuracyDrop, data.validation() != null && !dryRun);
         if (searchRounds != null && options.plan().budget() == ai.onnxhap.plan.PlanOptions.Budget.LATENCY) {
             throw OnnxHapException.usage("--search bisects a parameter --ratio; with --target-latency the latency "
                     + "decides the ratio");

@@ -21,6 +21,9 @@ sealed interface Column {
     /** The column's values as one tensor: a copy of the rows for a streamed column. */
     Tensor tensor(String name);
 
+    /** This column with every value mapped by {@code f} (float32 out): held columns at once, streamed ones per read. */
+    Column normalised(java.util.function.UnaryOperator<Tensor> f);
+
     record Held(Tensor tensor) implements Column {
         @Override
         public long[] shape() {
@@ -45,6 +48,11 @@ sealed interface Column {
         @Override
         public Tensor tensor(String name) {
             return tensor.name().equals(name) ? tensor : tensor.withName(name);
+        }
+
+        @Override
+        public Column normalised(java.util.function.UnaryOperator<Tensor> f) {
+            return new Held(f.apply(tensor));
         }
     }
 
@@ -87,6 +95,34 @@ sealed interface Column {
         public Tensor tensor(String name) {
             Tensor raw = source.read(name, rows);
             return raw.type() == type ? raw : ModelInputs.convert("input '" + name + "'", raw, type);
+        }
+
+        @Override
+        public Column normalised(java.util.function.UnaryOperator<Tensor> f) {
+            return new Streamed(new Mapped(source, f), rows, DataType.FLOAT, false);
+        }
+    }
+
+    /** Rows of another source, mapped as they are read. */
+    record Mapped(RowSource inner, java.util.function.UnaryOperator<Tensor> f) implements RowSource {
+        @Override
+        public DataType type() {
+            return DataType.FLOAT;
+        }
+
+        @Override
+        public long[] shape() {
+            return inner.shape();
+        }
+
+        @Override
+        public String source() {
+            return inner.source();
+        }
+
+        @Override
+        public Tensor read(String name, int[] rows) {
+            return f.apply(inner.read(name, rows));
         }
     }
 }

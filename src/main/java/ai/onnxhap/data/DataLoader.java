@@ -65,7 +65,7 @@ public final class DataLoader {
 
     /**
      * @param labels     a .npy of integer labels, one per sample, or null
-     * @param preprocess how to turn images into tensors; null for the defaults. Only image folders take one.
+     * @param preprocess how to turn images into tensors, or scale and normalise arrays; null for none
      */
     public static DataSet load(Path data, Path labels, Preprocess preprocess) {
         requireExists(data);
@@ -73,9 +73,10 @@ public final class DataLoader {
         String file = data.getFileName() == null ? data.toString() : data.getFileName().toString();
         String lower = file.toLowerCase(Locale.ROOT);
         boolean images = isImageFolder(data);
-        if (preprocess != null && !images) {
-            throw OnnxHapException.usage("--preprocess applies to image folders (one sub-folder per class); "
-                    + data + " is not one");
+        if (preprocess != null && images && preprocess.scale() != null
+                && Math.abs(preprocess.scale() - 1 / 255f) > 1e-9) {
+            throw OnnxHapException.usage("--preprocess scale applies to arrays: the images of " + data + " are "
+                    + "scaled to [0, 1] already");
         }
         if (images) {
             if (labels != null) {
@@ -116,6 +117,9 @@ public final class DataLoader {
         }
         if (set.size() == 0) {
             throw OnnxHapException.usage("data " + data + " holds no samples");
+        }
+        if (preprocess != null && !images) {
+            set = preprocess.applyToArrays(set, data.toString());
         }
         return requireFinite(set, data);
     }

@@ -125,6 +125,13 @@ public final class DataSet {
         return labels.name().equals("labels") ? labels : labels.withName("labels");
     }
 
+    /** The same samples and labels with every input column replaced by {@code f(name, column)}. */
+    DataSet mapColumns(java.util.function.BiFunction<String, Column, Column> f) {
+        Map<String, Column> out = new LinkedHashMap<>();
+        columns.forEach((k, c) -> out.put(k, f.apply(k, c)));
+        return new DataSet(out, expectedOutputs, labels);
+    }
+
     public static DataSet of(Map<String, Tensor> inputs) {
         return new DataSet(inputs, null);
     }

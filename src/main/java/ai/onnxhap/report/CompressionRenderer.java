@@ -30,14 +30,24 @@ public final class CompressionRenderer {
         } else {
             out.println("Retrained   no (no training data or --epochs 0)");
         }
-        if (c.referenceAccuracy() != null) {
+        if (c.referenceAccuracy() != null && c.intervals() != null) {
+            var i = c.intervals();
+            out.printf("Accuracy    %s [%s, %s] -> %s [%s, %s] on %d validation samples (95%% intervals)%n",
+                    Units.percent(c.referenceAccuracy()), Units.percent(i.referenceLow()),
+                    Units.percent(i.referenceHigh()), Units.percent(c.candidateAccuracy()),
+                    Units.percent(i.candidateLow()), Units.percent(i.candidateHigh()), c.samples());
+            out.printf("Drop        %.2f points [%.2f, %.2f]%n", g.drop(), i.dropLow(), i.dropHigh());
+        } else if (c.referenceAccuracy() != null) {
             out.printf("Accuracy    %s -> %s on %d validation samples (drop %.2f points)%n",
                     Units.percent(c.referenceAccuracy()), Units.percent(c.candidateAccuracy()), c.samples(), g.drop());
         } else if (g.drop() != null) {
             out.printf("Agreement   top-1 %s on %d samples%n", Units.percent(1 - g.drop() / 100), c.samples());
         }
         if (g.maxAccuracyDrop() != null) {
-            out.printf("Target      drop at most %.2f points: %s%n", g.maxAccuracyDrop(), g.passed() ? "PASSED" : "MISSED");
+            out.printf("Target      drop at most %.2f points: %s%n", g.maxAccuracyDrop(), g.passed() ? "PASSED"
+                    : g.drop() == null ? "MISSED (the drop could not be measured)"
+                    : String.format("MISSED by %.2f points; try a lower --ratio, more --epochs or more --train-data "
+                    + "(--max-accuracy-drop none turns the gate off)", g.drop() - g.maxAccuracyDrop()));
         }
         out.flush();
     }

@@ -13,9 +13,16 @@ import java.util.List;
  * @param accuracyDropPoints  100 * (reference - candidate accuracy), in percentage points; null without labels
  */
 public record ModelComparison(int samples, List<OutputComparison> outputs, String accuracyOutput,
-                              Double referenceAccuracy, Double candidateAccuracy, Double accuracyDropPoints) {
+                              Double referenceAccuracy, Double candidateAccuracy, Double accuracyDropPoints,
+                              Intervals intervals) {
     public ModelComparison {
         outputs = List.copyOf(outputs);
+    }
+
+    /** Without intervals (no labels). */
+    public ModelComparison(int samples, List<OutputComparison> outputs, String accuracyOutput,
+                           Double referenceAccuracy, Double candidateAccuracy, Double accuracyDropPoints) {
+        this(samples, outputs, accuracyOutput, referenceAccuracy, candidateAccuracy, accuracyDropPoints, null);
     }
 
     /** The largest absolute error over all outputs. */

@@ -73,7 +73,23 @@ public final class Validator {
         }
         double refAcc = accuracy(reference.get(accuracyOutput), labels);
         double candAcc = accuracy(candidate.get(pairs.get(accuracyOutput)), labels);
-        return new ModelComparison(samples, outputs, accuracyOutput, refAcc, candAcc, 100 * (refAcc - candAcc));
+        int[] a = argmax(reference.get(accuracyOutput));
+        int[] b = argmax(candidate.get(pairs.get(accuracyOutput)));
+        long[] y = labels.longs();
+        int right = 0;
+        int candidateRight = 0;
+        int onlyReference = 0;
+        int onlyCandidate = 0;
+        for (int i = 0; i < y.length; i++) {
+            boolean ra = a[i] == y[i];
+            boolean rb = b[i] == y[i];
+            right += ra ? 1 : 0;
+            candidateRight += rb ? 1 : 0;
+            onlyReference += ra && !rb ? 1 : 0;
+            onlyCandidate += rb && !ra ? 1 : 0;
+        }
+        return new ModelComparison(samples, outputs, accuracyOutput, refAcc, candAcc, 100 * (refAcc - candAcc),
+                Intervals.of(y.length, right, candidateRight, onlyReference, onlyCandidate));
     }
 
     private static Map<String, String> match(Map<String, Tensor> reference, Map<String, Tensor> candidate) {

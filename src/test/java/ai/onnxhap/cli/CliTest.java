@@ -28,6 +28,29 @@ class CliTest {
     record Run(int code, String out, String err) {
     }
 
+    /**
+     * The README's first command, as written there (output moved to a temporary folder): it must remove at least
+     * 40% of the parameters and lose at most 1 point on at least 1,000 held-out samples, and exit 0.
+     */
+    @Test
+    void theReadmesFirstCommandShowsAGoodResult() throws Exception {
+        String line = java.nio.file.Files.readAllLines(TestModels.testdata().resolveSibling("README.md")).stream()
+                .filter(l -> l.startsWith("./onnx-hap compress ")).findFirst().orElseThrow();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+                line.replaceAll("#.*", "").trim().split("\\s+")));
+        args.remove(0); // ./onnx-hap
+        args.set(args.indexOf("-o") + 1, dir.resolve("pruned.onnx").toString());
+        Run r = run(args.toArray(String[]::new));
+        assertEquals(0, r.code(), r.out() + r.err());
+        var removed = java.util.regex.Pattern.compile("\\((\\d+\\.\\d)% removed\\)").matcher(r.out());
+        assertTrue(removed.find() && Double.parseDouble(removed.group(1)) >= 40, r.out());
+        var drop = java.util.regex.Pattern.compile("on (\\d+) validation samples[\\s\\S]*Drop +(-?\\d+\\.\\d+) points")
+                .matcher(r.out());
+        assertTrue(drop.find(), r.out());
+        assertTrue(Integer.parseInt(drop.group(1)) >= 1000 && Double.parseDouble(drop.group(2)) <= 1, r.out());
+        assertTrue(java.nio.file.Files.exists(dir.resolve("pruned.onnx")));
+    }
+
     static Run run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -119,13 +119,14 @@ class CompressBadInputTest {
         Files.createDirectories(images.resolve("a"));
         fails(ExitCodes.USAGE, "--preprocess 'resize=big': not a number", "--data", images.toString(),
                 "--preprocess", "resize=big");
-        fails(ExitCodes.USAGE, "unknown key 'scale'", "--data", images.toString(), "--preprocess", "scale=2");
+        fails(ExitCodes.USAGE, "unknown key 'gamma'", "--data", images.toString(), "--preprocess", "gamma=2");
+        fails(ExitCodes.USAGE, "scale applies to arrays", "--data", images.toString(), "--preprocess", "scale=2");
         fails(ExitCodes.USAGE, "expected key=value, got 'NCHW'", "--data", images.toString(),
                 "--preprocess", "resize=28,NCHW");
         fails(ExitCodes.USAGE, "std values must be positive", "--data", images.toString(), "--preprocess", "std=0");
         fails(ExitCodes.USAGE, "layout must be NCHW or NHWC", "--data", images.toString(),
                 "--preprocess", "layout=CHW");
-        fails(ExitCodes.USAGE, "--preprocess applies to image folders",
+        fails(ExitCodes.USAGE, "take scale, mean and std only",
                 "--data", floats("x.npy", ones(784), 1, 784).toString(), "--preprocess", "resize=28");
     }
 

@@ -186,6 +186,47 @@ class CompressCommandTest {
     }
 
     @Test
+    void withoutATargetLabelledDataGatesAtOnePointAndNoneTurnsTheGateOff() throws Exception {
+        Path demo = TestModels.testdata().resolve("demo");
+        Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
+        String[] data = {"--data", demo.resolve("fmnist_train.npz").toString(), "--val-data",
+                demo.resolve("fmnist_val.npz").toString(), "--preprocess", "scale=1/255,mean=0.2860,std=0.3530",
+                "--criterion", "l1", "--ratio", "0.9", "--epochs", "0"};
+        Path out = dir.resolve("ruined.onnx");
+        CliTest.Run ruined = compress(concat(new String[] {mlp.toString(), "-o", out.toString()}, data));
+        assertEquals(1, ruined.code(), ruined.out() + ruined.err());
+        assertTrue(ruined.out().contains("Target      drop at most 1.00 points: MISSED by"), ruined.out());
+        assertTrue(ruined.out().contains("try a lower --ratio, more --epochs or more --train-data"), ruined.out());
+        assertTrue(ruined.out().contains("on 2000 validation samples (95% intervals)"), ruined.out());
+        assertFalse(ruined.err().contains("too few"), "2,000 samples resolve a 1-point target: " + ruined.err());
+        assertFalse(Files.exists(out));
+
+        CliTest.Run kept = compress(concat(new String[] {mlp.toString(), "-o", out.toString(), "--max-accuracy-drop",
+                "none"}, data));
+        assertEquals(0, kept.code(), kept.out() + kept.err());
+        assertFalse(kept.out().contains("Target      drop"), kept.out());
+        assertTrue(Files.exists(out));
+    }
+
+    @Test
+    void aValidationSetTooSmallForTheTargetIsWarnedAbout() throws Exception {
+        Path npz = TestModels.testdata().resolve("resnet_fmnist.npz"); // 256 samples: 51 validate
+        CliTest.Run r = compress(RESNET.toString(), "-o", dir.resolve("s.onnx").toString(), "--criterion", "l1",
+                "--ratio", "0.1", "--data", npz.toString(), "--epochs", "0", "--max-accuracy-drop", "5");
+        assertTrue(r.err().contains("warning: 51 validation samples are too few to resolve a 5.00-point target"),
+                r.err());
+        CliTest.Run wide = compress(RESNET.toString(), "-o", dir.resolve("w.onnx").toString(), "--criterion", "l1",
+                "--ratio", "0.1", "--data", npz.toString(), "--epochs", "0", "--max-accuracy-drop", "50");
+        assertFalse(wide.err().contains("too few"), "51 samples resolve a 50-point target: " + wide.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void theSpeedGateDecidesTheExitCodeAndWhetherTheModelIsWritten() throws Exception {
         Path out = dir.resolve("fast.onnx");
         CliTest.Run missed = compress(RESNET.toString(), "-o", out.toString(), "--criterion", "l1",
@@ -250,7 +291,7 @@ class CompressCommandTest {
         Path out = dir.resolve("hap.onnx");
         Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
         CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5",
-                "--criterion", "hessian", "--data", npz.toString(), "--probes", "2", "--hessian-samples", "64");
+                "--criterion", "hessian", "--data", npz.toString(), "--probes", "2", "--hessian-samples", "64", "--max-accuracy-drop", "none");
         assertEquals(0, r.code(), r.err());
         String provenance = ModelIO.load(out).proto().getMetadataPropsList().stream()
                 .filter(p -> p.getKey().equals(Compressor.PROVENANCE_KEY)).findFirst().orElseThrow().getValue();
@@ -306,7 +347,7 @@ class CompressCommandTest {
         Path out = dir.resolve("staged.onnx");
         CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5", "--steps", "2",
                 "--criterion", "l1", "--implant-ratio", "0.2", "--data", npz.toString(), "--epochs", "0",
-                "--seed", "5", "--min-speedup", "0"); // implants slow ONNX Runtime down; this is about the record
+                "--seed", "5", "--min-speedup", "0", "--max-accuracy-drop", "none"); // implants slow ONNX Runtime down; this is about the record
         assertEquals(0, r.code(), r.err());
         Path again = dir.resolve("again.onnx");
         CliTest.Run replay = CliTest.run("replay", out.toString(), "--original", RESNET.toString(), "--data",
@@ -340,7 +381,8 @@ class CompressCommandTest {
         Path b = dir.resolve("b.onnx");
         for (Path p : List.of(a, b)) {
             CliTest.Run r = compress(RESNET.toString(), "-o", p.toString(), "--criterion", "hessian", "--data",
-                    npz.toString(), "--probes", "2", "--hessian-samples", "64", "--epochs", "1", "--seed", "3");
+                    npz.toString(), "--probes", "2", "--hessian-samples", "64", "--epochs", "1", "--seed", "3",
+                    "--max-accuracy-drop", "none");
             assertEquals(0, r.code(), r.err());
         }
         assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
@@ -358,7 +400,7 @@ class CompressCommandTest {
                     RESNET.toString(), "-o", out.toString(), "--data", npz.toString(), "--probes", "2",
                     "--hessian-samples", "64", "--epochs", "1", "--seed", "5", "--exclude",
                     "/stem/stem.0/Conv,/stages/stages.0/conv1/Conv", "--implant-node", "/fc/Gemm=2",
-                    "--deterministic") // the children inherit TF_ENABLE_ONEDNN_OPTS=0 from the test JVM
+                    "--deterministic", "--max-accuracy-drop", "none") // children inherit TF_ENABLE_ONEDNN_OPTS=0
                     .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
             assertEquals(0, p.waitFor(), () -> read(dir.resolve(name + ".log")));
             models.add(Files.readAllBytes(out));
@@ -402,7 +444,7 @@ class CompressCommandTest {
         Path out = dir.resolve("staged.onnx");
         Path npz = TestModels.testdata().resolve("resnet_fmnist.npz");
         CliTest.Run r = compress(RESNET.toString(), "-o", out.toString(), "--ratio", "0.5", "--steps", "2",
-                "--data", npz.toString(), "--epochs", "1", "--json");
+                "--data", npz.toString(), "--epochs", "1", "--json", "--max-accuracy-drop", "none");
         assertEquals(0, r.code(), r.err());
         JsonNode json = Json.mapper().readTree(r.out()).get("compression");
         assertEquals(77418, json.get("paramsBefore").asLong(), "before = the original model");
@@ -427,7 +469,7 @@ class CompressCommandTest {
         assertTrue(validation.get("dropPoints").asDouble() <= 60);
         CliTest.Run none = compress(RESNET.toString(), "-o", dir.resolve("none.onnx").toString(), "--ratio", "0.9",
                 "--search", "--search-rounds", "2", "--data", npz.toString(), "--epochs", "0",
-                "--max-accuracy-drop", "-1");
+                "--max-accuracy-drop", "0");
         assertEquals(1, none.code(), none.out());
         assertFalse(Files.exists(dir.resolve("none.onnx")));
     }

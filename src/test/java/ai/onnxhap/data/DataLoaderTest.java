@@ -56,6 +56,30 @@ class DataLoaderTest {
     }
 
     @Test
+    void arraysTakeScaleMeanAndStdPerChannel() {
+        // the README demo's raw uint8 pixels, normalised as the model was trained
+        Path demo = TestModels.testdata().resolve("demo").resolve("fmnist_val.npz");
+        DataSet raw = DataLoader.load(demo);
+        assertEquals(DataType.UINT8, raw.input("arr_0").type());
+        DataSet scaled = DataLoader.load(demo, null, Preprocess.parse("scale=1/255,mean=0.2860,std=0.3530"));
+        assertEquals(DataType.FLOAT, scaled.input("arr_0").type());
+        double[] r = raw.slice(0, 3).input("arr_0").toDoubles();
+        float[] f = scaled.slice(0, 3).input("arr_0").floats();
+        for (int i = 0; i < r.length; i++) {
+            assertEquals((r[i] / 255 - 0.2860) / 0.3530, f[i], 1e-5);
+        }
+        assertArrayEquals(raw.labels().orElseThrow().longs(), scaled.labels().orElseThrow().longs());
+
+        Path file = tmp.resolve("channels.npz");
+        try (NpzFile.Writer w = NpzFile.write(file, true)) {
+            w.write("input", new float[] {10, 20, 30, 10, 20, 30}, new int[] {2, 3, 1, 1});
+        }
+        float[] perChannel = DataLoader.load(file, null, Preprocess.parse("scale=0.5,mean=1/2/3,std=2/2/4"))
+                .input("input").floats();
+        assertArrayEquals(new float[] {2, 4, 3, 2, 4, 3}, perChannel, 1e-6f);
+    }
+
+    @Test
     void npzFloat64Int32AndBoolArrays() {
         Path file = tmp.resolve("mixed.npz");
         try (NpzFile.Writer w = NpzFile.write(file, false)) {
