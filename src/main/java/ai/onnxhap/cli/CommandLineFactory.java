@@ -36,60 +36,58 @@ public final class CommandLineFactory {
         };
     }
 
-    /** --probes: a count, or auto (0: draw until the ranking settles). */
-    static final class ProbeCount implements CommandLine.ITypeConverter<Integer> {
+    /** A number no smaller than a floor, or one keyword standing for a special value (auto, none). */
+    abstract static class KeywordOrNumber<T extends Number> implements CommandLine.ITypeConverter<T> {
+        private final String keyword;
+        private final T keywordValue;
+        private final java.util.function.Function<String, T> parse;
+        private final double floor;
+        private final String what;
+
+        KeywordOrNumber(String keyword, T keywordValue, java.util.function.Function<String, T> parse, double floor,
+                        String what) {
+            this.keyword = keyword;
+            this.keywordValue = keywordValue;
+            this.parse = parse;
+            this.floor = floor;
+            this.what = what;
+        }
+
         @Override
-        public Integer convert(String text) {
-            if (text.trim().equalsIgnoreCase("auto")) {
-                return 0;
+        public T convert(String text) {
+            if (text.trim().equalsIgnoreCase(keyword)) {
+                return keywordValue;
             }
             try {
-                int n = Integer.parseInt(text.trim());
-                if (n >= 1) {
+                T n = parse.apply(text.trim());
+                if (n.doubleValue() >= floor && Double.isFinite(n.doubleValue())) {
                     return n;
                 }
             } catch (NumberFormatException e) {
                 // refused below
             }
-            throw new CommandLine.TypeConversionException("'" + text + "' is neither auto nor a count of at least 1");
+            throw new CommandLine.TypeConversionException("'" + text + "' is neither " + keyword + " nor " + what);
+        }
+    }
+
+    /** --probes: a count, or auto (0: draw until the ranking settles). */
+    static final class ProbeCount extends KeywordOrNumber<Integer> {
+        ProbeCount() {
+            super("auto", 0, Integer::valueOf, 1, "a count of at least 1");
         }
     }
 
     /** --max-accuracy-drop: points, or none (no gate). */
-    static final class MaxDrop implements CommandLine.ITypeConverter<Double> {
-        @Override
-        public Double convert(String text) {
-            if (text.trim().equalsIgnoreCase("none")) {
-                return ai.onnxhap.compress.AccuracyGate.NO_TARGET;
-            }
-            try {
-                double d = Double.parseDouble(text.trim());
-                if (d >= 0 && Double.isFinite(d)) {
-                    return d;
-                }
-            } catch (NumberFormatException e) {
-                // refused below
-            }
-            throw new CommandLine.TypeConversionException("'" + text + "' is neither none nor a number of points >= 0");
+    static final class MaxDrop extends KeywordOrNumber<Double> {
+        MaxDrop() {
+            super("none", ai.onnxhap.compress.AccuracyGate.NO_TARGET, Double::valueOf, 0, "a number of points >= 0");
         }
     }
 
     /** --round-to: a width multiple of at least 1, or auto (measured, see KernelWidths). */
-    static final class RoundTo implements CommandLine.ITypeConverter<Integer> {
-        @Override
-        public Integer convert(String text) {
-            if (text.trim().equalsIgnoreCase("auto")) {
-                return ai.onnxhap.plan.PlanOptions.AUTO_ROUND;
-            }
-            try {
-                int n = Integer.parseInt(text.trim());
-                if (n >= 1) {
-                    return n;
-                }
-            } catch (NumberFormatException e) {
-                // refused below
-            }
-            throw new CommandLine.TypeConversionException("'" + text + "' is neither auto nor a width of at least 1");
+    static final class RoundTo extends KeywordOrNumber<Integer> {
+        RoundTo() {
+            super("auto", ai.onnxhap.plan.PlanOptions.AUTO_ROUND, Integer::valueOf, 1, "a width of at least 1");
         }
     }
 
