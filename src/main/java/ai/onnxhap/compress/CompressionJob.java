@@ -26,22 +26,32 @@ public final class CompressionJob {
     }
 
     /**
-     * @param calibration data for Hessian scoring (may be null)
-     * @param train       retraining data (null: none)
-     * @param validation  data the result is compared on (null: no validation, no gate)
+     * @param calibration      data for Hessian scoring (may be null)
+     * @param train            retraining data (null: none)
+     * @param validation       data the result is compared on (null: no validation, no gate)
+     * @param validationSource which option the validation rows came from, for the report
+     * @param overlap          validation rows that are also training rows (the gate then measures training accuracy)
      */
-    public record Data(DataSet calibration, DataSet train, DataSet validation) {
+    public record Data(DataSet calibration, DataSet train, DataSet validation, String validationSource,
+                       int overlap) {
+        public Data(DataSet calibration, DataSet train, DataSet validation) {
+            this(calibration, train, validation, validation == null ? null : "given", 0);
+        }
+
         /** Missing training and validation sets come from an 80/20 split of the calibration data, seeded. */
         public static Data of(DataSet data, DataSet train, DataSet validation, long seed) {
+            String source = validation != null ? "--val-data" : null;
             if (data != null && (train == null || validation == null)) {
                 DataSet shuffled = data.shuffled(seed);
                 boolean split = train == null && validation == null && data.size() > 1;
                 int cut = split ? Math.min(data.size() - 1, Math.max(1, (int) Math.round(0.8 * data.size())))
                         : data.size();
                 train = train == null ? shuffled.slice(0, cut) : train;
+                source = validation != null ? source : split ? "the other 20% of --data" : "--data";
                 validation = validation == null ? (split ? shuffled.slice(cut, data.size()) : shuffled) : validation;
             }
-            return new Data(data, train, validation);
+            int overlap = train == null || validation == null ? 0 : ai.onnxhap.data.Overlap.count(validation, train);
+            return new Data(data, train, validation, source, overlap);
         }
     }
 

@@ -52,6 +52,12 @@ public final class CompressionRenderer {
         out.flush();
     }
 
+    /** Which rows the gate measured on, and how many of them the model was also retrained on. */
+    public static void renderValidationSet(String source, int rows, int overlap, PrintWriter out) {
+        out.printf("Validated   on %s: %,d rows, %s%n", source, rows, overlap == 0 ? "none of them training rows"
+                : String.format("%,d of them also training rows (training accuracy, not held-out)", overlap));
+    }
+
     /** The compressed model against the original in ONNX Runtime, and the speed target. */
     public static void renderSpeed(ai.onnxhap.compress.SpeedGate g, PrintWriter out) {
         var s = g.speed();

@@ -49,6 +49,8 @@ class CliTest {
         assertTrue(drop.find(), r.out());
         assertTrue(Integer.parseInt(drop.group(1)) >= 1000 && Double.parseDouble(drop.group(2)) <= 1, r.out());
         assertTrue(java.nio.file.Files.exists(dir.resolve("pruned.onnx")));
+        assertTrue(r.out().contains("Validated   on --val-data: 2,000 rows, none of them training rows"), r.out());
+        assertFalse(r.err().contains("training rows"), r.err());
     }
 
     static Run run(String... args) {

@@ -209,6 +209,21 @@ class CompressCommandTest {
     }
 
     @Test
+    void validationRowsThatAreAlsoTrainingRowsAreNamedAndWarnedAbout() throws Exception {
+        Path demo = TestModels.testdata().resolve("demo");
+        Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
+        // the common mistake: the calibration set (validated on by default) is the training set
+        CliTest.Run r = compress(mlp.toString(), "-o", dir.resolve("o.onnx").toString(), "--criterion", "l1",
+                "--data", demo.resolve("fmnist_val.npz").toString(), "--train-data",
+                demo.resolve("fmnist_val.npz").toString(), "--preprocess", "scale=1/255,mean=0.2860,std=0.3530",
+                "--epochs", "0", "--ratio", "0.2", "--max-accuracy-drop", "none");
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains("warning: 2,000 of the 2,000 validation rows (--data) are also training rows"),
+                r.err());
+        assertTrue(r.out().contains("Validated   on --data: 2,000 rows, 2,000 of them also training rows"), r.out());
+    }
+
+    @Test
     void aValidationSetTooSmallForTheTargetIsWarnedAbout() throws Exception {
         Path npz = TestModels.testdata().resolve("resnet_fmnist.npz"); // 256 samples: 51 validate
         CliTest.Run r = compress(RESNET.toString(), "-o", dir.resolve("s.onnx").toString(), "--criterion", "l1",
