@@ -13,10 +13,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * training the residual CNN fixture ran 715 samples/s with oneDNN capped at AVX2 and 573 with TF's own Eigen
  * kernels on a 2-core Zen 4 (PyTorch: 747). It has two faults. On AVX-512 its backward-weights convolution kernels
  * corrupted the heap on an Intel Xeon (the JVM died with {@code double free or corruption}); capping oneDNN at AVX2
- * ({@code ONEDNN_MAX_CPU_ISA=AVX2}) avoids them. And its multi-threaded weight gradients sum in an order that
- * changes from run to run, so the same seed gives slightly different weights after retraining. So the launcher
- * runs oneDNN, capped at AVX2 on AVX-512 CPUs, and {@code --deterministic} selects the Eigen kernels
- * ({@code TF_ENABLE_ONEDNN_OPTS=0}: the same bytes from the same seed, at about 1.25 to 1.6 times the time).
+ * ({@code ONEDNN_MAX_CPU_ISA=AVX2}) avoids them. Its weights after retraining also seemed to change from run to
+ * run; most of that was a race in our trainer (updates before the backward pass had read the weights), since
+ * fixed, after which oneDNN repeated byte for byte in our checks. So the launcher runs oneDNN, capped at AVX2 on
+ * AVX-512 CPUs, and {@code --deterministic} selects the Eigen kernels ({@code TF_ENABLE_ONEDNN_OPTS=0}), whose
+ * sums have a fixed order by construction, at about 1.25 to 1.6 times the time.
  *
  * <p>A JVM cannot set its own environment, so the {@code onnx-hap} launcher and the test runner set it; a
  * program embedding the library must set it before starting the JVM, and is warned once here when the crashing

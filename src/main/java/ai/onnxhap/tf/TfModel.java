@@ -103,9 +103,11 @@ public final class TfModel implements AutoCloseable {
         Session session = null;
         try {
             // CPU hides every GPU from the session; otherwise TF's own placement decides.
-            session = device == Device.CPU
-                    ? new Session(graph, org.tensorflow.proto.ConfigProto.newBuilder().putDeviceCount("GPU", 0).build())
-                    : new Session(graph);
+            var config = org.tensorflow.proto.ConfigProto.newBuilder();
+            if (device == Device.CPU) {
+                config.putDeviceCount("GPU", 0);
+            }
+            session = new Session(graph, config.build());
             TfGraphBuilder builder = new TfGraphBuilder(onnx, graph, session, handlers,
                     fixedInputs.isEmpty() ? new StaticDims(model, inputShapes) : null);
             builder.build(inputShapes, fixedInputs);

@@ -79,6 +79,14 @@ public final class Trainer {
 
         List<Op> updates = new ArrayList<>();
         List<Op> slotInits = new ArrayList<>();
+        // Every update waits for every gradient: the backward pass reads the weights (dX = dY·Wᵀ), and an update
+        // that ran before such a read would change what it reads, differently from run to run.
+        List<Op> gradientOps = new ArrayList<>();
+        for (Output<?> g : grads) {
+            if (g != null) {
+                gradientOps.add(g);
+            }
+        }
         int i = 0;
         for (Map.Entry<String, Variable<TFloat32>> e : params.entrySet()) {
             @SuppressWarnings("unchecked")
@@ -99,14 +107,15 @@ public final class Trainer {
                 slotInits.add(scope.assign(v, scope.math.mul(v, m)));
             }
             Shape shape = v.shape();
+            Ops gated = scope.withControlDependencies(gradientOps);
             if (config.optimizer() == TrainConfig.Optimizer.SGD) {
                 Variable<TFloat32> accum = slot(scope, shape, slotInits);
-                updates.add(scope.train.applyMomentum(v, accum, rate, g, scope.constant((float) config.momentum())));
+                updates.add(gated.train.applyMomentum(v, accum, rate, g, gated.constant((float) config.momentum())));
             } else {
                 Variable<TFloat32> m1 = slot(scope, shape, slotInits);
                 Variable<TFloat32> m2 = slot(scope, shape, slotInits);
-                Op apply = scope.train.applyAdam(v, m1, m2, beta1Power, beta2Power, rate,
-                        scope.constant((float) BETA1), scope.constant((float) BETA2), scope.constant((float) EPSILON), g);
+                Op apply = gated.train.applyAdam(v, m1, m2, beta1Power, beta2Power, rate,
+                        gated.constant((float) BETA1), gated.constant((float) BETA2), gated.constant((float) EPSILON), g);
                 if (config.weightDecay() > 0) {
                     // Decoupled decay (AdamW), after the Adam step so the two never race on the variable.
                     Ops after = scope.withControlDependencies(List.of(apply));
