@@ -38,9 +38,23 @@ public final class CompressionJob {
             this(calibration, train, validation, validation == null ? null : "given", 0);
         }
 
-        /** Missing training and validation sets come from an 80/20 split of the calibration data, seeded. */
+        /**
+         * Missing training and validation sets come from an 80/20 split of the calibration data, seeded. With
+         * training data and no validation set, the gate reads the calibration data, unless some of its rows are
+         * training rows (a calibration set cut from the training set): then 20% of the training data, held out
+         * from retraining, validates instead.
+         */
         public static Data of(DataSet data, DataSet train, DataSet validation, long seed) {
             String source = validation != null ? "--val-data" : null;
+            if (data != null && train != null && validation == null && train.size() > 1
+                    && ai.onnxhap.data.Overlap.count(data, train) > 0) {
+                DataSet shuffled = train.shuffled(seed);
+                int cut = Math.min(train.size() - 1, Math.max(1, (int) Math.round(0.8 * train.size())));
+                DataSet heldOut = shuffled.slice(cut, train.size());
+                DataSet kept = shuffled.slice(0, cut);
+                return new Data(data, kept, heldOut, "20% of --train-data held out from retraining (--data overlaps "
+                        + "it)", ai.onnxhap.data.Overlap.count(heldOut, kept));
+            }
             if (data != null && (train == null || validation == null)) {
                 DataSet shuffled = data.shuffled(seed);
                 boolean split = train == null && validation == null && data.size() > 1;

@@ -212,15 +212,27 @@ class CompressCommandTest {
     void validationRowsThatAreAlsoTrainingRowsAreNamedAndWarnedAbout() throws Exception {
         Path demo = TestModels.testdata().resolve("demo");
         Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
-        // the common mistake: the calibration set (validated on by default) is the training set
+        // the common mistake: the calibration set (which the gate would read) is the training set
         CliTest.Run r = compress(mlp.toString(), "-o", dir.resolve("o.onnx").toString(), "--criterion", "l1",
                 "--data", demo.resolve("fmnist_val.npz").toString(), "--train-data",
                 demo.resolve("fmnist_val.npz").toString(), "--preprocess", "scale=1/255,mean=0.2860,std=0.3530",
                 "--epochs", "0", "--ratio", "0.2", "--max-accuracy-drop", "none");
         assertEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.err().contains("warning: 2,000 of the 2,000 validation rows (--data) are also training rows"),
-                r.err());
-        assertTrue(r.out().contains("Validated   on --data: 2,000 rows, 2,000 of them also training rows"), r.out());
+        // the gate does not read --data, the training set: it holds out 20% of the training data instead
+        assertTrue(r.out().contains("Validated   on 20% of --train-data held out from retraining (--data overlaps it): "
+                + "400 rows, none of them training rows"), r.out());
+        assertTrue(r.out().contains("Retrained   no"), r.out()); // --epochs 0
+
+        // a validation set given explicitly is the user's choice: kept, and its overlap warned about
+        CliTest.Run given = compress(mlp.toString(), "-o", dir.resolve("g.onnx").toString(), "--criterion", "l1",
+                "--data", demo.resolve("fmnist_train.npz").toString(), "--val-data",
+                demo.resolve("fmnist_train.npz").toString(), "--preprocess", "scale=1/255,mean=0.2860,std=0.3530",
+                "--epochs", "0", "--ratio", "0.2", "--max-accuracy-drop", "none");
+        assertEquals(0, given.code(), given.out() + given.err());
+        assertTrue(given.err().contains("warning: 4,000 of the 4,000 validation rows (--val-data) are also training "
+                + "rows"), given.err());
+        assertTrue(given.out().contains("Validated   on --val-data: 4,000 rows, 4,000 of them also training rows"),
+                given.out());
     }
 
     @Test
@@ -424,12 +436,13 @@ class CompressCommandTest {
     }
 
     /**
-     * DARB's masked retraining and finetune on the MLP, each run in two child JVMs: the same bytes. Before the
+     * DARB's masked retraining, finetune, two-stage HAP with implants and --search, each run in two child JVMs:
+     * the same bytes. Before the
      * trainer made every weight update wait for every gradient, the updates raced with the backward pass's reads
      * of the same weights and these differed in every weight (up to 0.014).
      */
     @Test
-    void darbAndFinetuneWriteTheSameBytesInSeparateJvms() throws Exception {
+    void everyMethodWritesTheSameBytesInSeparateJvms() throws Exception {
         Path demo = TestModels.testdata().resolve("demo");
         Path mlp = TestModels.testdata().resolve("mlp_fmnist.onnx");
         List<List<String>> commands = List.of(
@@ -438,22 +451,30 @@ class CompressCommandTest {
                         .toString(), "--preprocess", "scale=1/255,mean=0.2860,std=0.3530", "--epochs", "1", "--seed",
                         "1", "--max-accuracy-drop", "none"),
                 List.of("finetune", mlp.toString(), "--data", TestModels.testdata().resolve("mlp_fmnist.npz").toString(),
-                        "--epochs", "1", "--seed", "1"));
+                        "--epochs", "1", "--seed", "1"),
+                // HAP with channel implants in two stages, retrained between them and after
+                List.of("compress", RESNET.toString(), "--data", TestModels.testdata().resolve("resnet_fmnist.npz")
+                        .toString(), "--criterion", "l1", "--ratio", "0.5", "--steps", "2", "--implant-ratio", "0.2",
+                        "--epochs", "1", "--seed", "2", "--max-accuracy-drop", "none", "--min-speedup", "0"),
+                // --search: several ratios pruned and retrained, the largest that passes written
+                List.of("compress", RESNET.toString(), "--data", TestModels.testdata().resolve("resnet_fmnist.npz")
+                        .toString(), "--criterion", "l1", "--ratio", "0.6", "--search", "--search-rounds", "2",
+                        "--epochs", "1", "--seed", "2", "--max-accuracy-drop", "100"));
         for (List<String> command : commands) {
             List<byte[]> models = new java.util.ArrayList<>();
             for (String name : List.of("a", "b")) {
-                Path out = dir.resolve(command.get(0) + "-" + name + ".onnx");
+                Path out = dir.resolve(commands.indexOf(command) + "-" + name + ".onnx");
                 List<String> args = new java.util.ArrayList<>(List.of(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-cp",
                         System.getProperty("java.class.path"), Main.class.getName()));
                 args.addAll(command);
                 args.addAll(List.of("-o", out.toString()));
-                Path log = dir.resolve(command.get(0) + "-" + name + ".log");
+                Path log = dir.resolve(commands.indexOf(command) + "-" + name + ".log");
                 Process p = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
                 assertEquals(0, p.waitFor(), () -> read(log));
                 models.add(Files.readAllBytes(out));
             }
-            assertArrayEquals(models.get(0), models.get(1), command.get(0) + " wrote different bytes");
+            assertArrayEquals(models.get(0), models.get(1), String.join(" ", command) + " wrote different bytes");
         }
     }
 
