@@ -235,7 +235,7 @@ final class CompressCommand implements Callable<Integer> {
                     DarbOptions.Calibration.of(calibration, hessianSamples, probes), seed);
             var result = DarbCompression.run(DarbRequest.of(loaded, options, jobData, training, maxAccuracyDrop,
                     runtime.runtime(), dryRun), progress);
-            return finish(result, jobData, files.save(result, dryRun), () -> DarbRenderer.render(result.report(), out()));
+            return finish(result, files.save(result, dryRun), () -> DarbRenderer.render(result.report(), out()));
         }
         var calib = CompressOptions.Calibration.of(calibration, synthetic, hessianSamples, probes);
         var options = new CompressOptions(PlanOptions.of(ratio, targetMacs, targetLatency, maxLayerRatio, Set.copyOf(exclude),
@@ -258,7 +258,7 @@ final class CompressCommand implements Callable<Integer> {
         if (plot != null) {
             SensitivityPlot.write(job.report(), plot);
         }
-        return finish(job, jobData, files.save(job, dryRun), () -> {
+        return finish(job, files.save(job, dryRun), () -> {
             CompressionRenderer.render(job.report(), out());
             if (job.widths() != null) {
                 CompressionRenderer.renderWidths(job.widths(), out());
@@ -275,11 +275,12 @@ final class CompressCommand implements Callable<Integer> {
     }
 
     /** The result as JSON or as tables, what was written, and the exit code the gate decided. */
-    private int finish(JobResult result, CompressionJob.Data data, OutputFiles.Written written, Runnable tables) {
-        if (result.gate() != null && data.overlap() > 0) {
+    private int finish(JobResult result, OutputFiles.Written written, Runnable tables) {
+        var set = result.gate() == null ? null : result.gate().validationSet();
+        if (set != null && set.overlap() > 0) {
             spec.commandLine().getErr().printf("onnx-hap: warning: %,d of the %,d validation rows (%s) are also "
                     + "training rows, so the gate measures training accuracy; give held-out rows with --val-data%n",
-                    data.overlap(), data.validation().size(), data.validationSource());
+                    set.overlap(), set.rows(), set.source());
         }
         if (result.gate() == null && !dryRun) {
             spec.commandLine().getErr().println("onnx-hap: no data given: " + (method == Method.DARB ? "masked"
@@ -299,8 +300,6 @@ final class CompressCommand implements Callable<Integer> {
             tables.run();
             if (result.gate() != null) {
                 CompressionRenderer.renderGate(result.gate(), out());
-                CompressionRenderer.renderValidationSet(data.validationSource(), data.validation().size(),
-                        data.overlap(), out());
             }
             if (result.speed() != null) {
                 CompressionRenderer.renderSpeed(result.speed(), out());

@@ -49,12 +49,30 @@ public final class AccuracyGate {
      * @param maxAccuracyDrop percentage points (labels: accuracy; none: share of changed top-1 predictions); null for no gate
      */
     public record Settings(DataSet train, DataSet validation, TrainConfig training, Double maxAccuracyDrop,
-                           OrtModel.Options ort, TfModel.Device device) {
+                           OrtModel.Options ort, TfModel.Device device, ValidationSet validationSet) {
+        public Settings(DataSet train, DataSet validation, TrainConfig training, Double maxAccuracyDrop,
+                        OrtModel.Options ort, TfModel.Device device) {
+            this(train, validation, training, maxAccuracyDrop, ort, device, null);
+        }
+    }
+
+    /**
+     * Which rows the gate measured on, for the report.
+     *
+     * @param source  the option they came from ("--val-data", "the other 20% of --data", ...)
+     * @param overlap how many of them are also training rows
+     */
+    public record ValidationSet(String source, int rows, int overlap) {
+        /** The job data's validation set, or null when it has none. */
+        public static ValidationSet of(CompressionJob.Data data) {
+            return data.validation() == null ? null
+                    : new ValidationSet(data.validationSource(), data.validation().size(), data.overlap());
+        }
     }
 
     /** @param drop accuracy drop (or top-1 disagreement) in points; null when neither can be measured */
     public record Outcome(OnnxModel model, Retraining.Report retraining, ModelComparison comparison, Double drop,
-                          Double maxAccuracyDrop, boolean passed) {
+                          Double maxAccuracyDrop, boolean passed, ValidationSet validationSet) {
         /**
          * Whether the validation set is too small to resolve the target: under 1,000 samples for a 1-point target,
          * 1,000 / target in general (a point is then 10 samples, about the spread of a drop measured on them).
@@ -87,7 +105,8 @@ public final class AccuracyGate {
         Double drop = comparison.dropPoints();
         Double max = s.maxAccuracyDrop() == null || s.maxAccuracyDrop() == NO_TARGET ? null : s.maxAccuracyDrop();
         boolean passed = max == null || (drop != null && drop <= max);
-        return new Outcome(withValidation(model, comparison, drop), retraining, comparison, drop, max, passed);
+        return new Outcome(withValidation(model, comparison, drop), retraining, comparison, drop, max, passed,
+                s.validationSet());
     }
 
     private static OnnxModel withValidation(OnnxModel model, ModelComparison c, Double drop) {

@@ -173,7 +173,7 @@ public final class CompressionJob {
         CompressOptions options = r.options();
         Data data = r.data();
         var settings = new AccuracyGate.Settings(data.train(), data.validation(), r.training(), r.maxAccuracyDrop(),
-                options.runtime().ort(), options.runtime().device());
+                options.runtime().ort(), options.runtime().device(), AccuracyGate.ValidationSet.of(data));
         Compressor compressor = new Compressor(shapes, progress);
         var scores = measured.scores() != null ? measured.scores()
                 : compressor.score(r.model(), options);
@@ -261,7 +261,8 @@ public final class CompressionJob {
                     speed);
         }
         AccuracyGate.Outcome gate = AccuracyGate.run(original, current, new AccuracyGate.Settings(data.train(),
-                data.validation(), training, maxAccuracyDrop, ort, device), progress);
+                data.validation(), training, maxAccuracyDrop, ort, device, AccuracyGate.ValidationSet.of(data)),
+                progress);
         boolean trainedAtEnd = data.train() != null && training.epochs() > 0;
         return new Outcome(stamp(gate.model(), record, retrained || trainedAtEnd ? training : null, data), report, gate,
                 perStage.size(), speed);

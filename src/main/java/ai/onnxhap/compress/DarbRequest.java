@@ -30,7 +30,8 @@ public record DarbRequest(OnnxModel model, String inputSha256, DarbOptions optio
         }
         maxAccuracyDrop = AccuracyGate.target(maxAccuracyDrop, data.validation() != null && !dryRun);
         var gate = dryRun || data.validation() == null ? null : new AccuracyGate.Settings(data.train(),
-                data.validation(), training, maxAccuracyDrop, runtime.ort(), runtime.device());
+                data.validation(), training, maxAccuracyDrop, runtime.ort(), runtime.device(),
+                AccuracyGate.ValidationSet.of(data));
         return new DarbRequest(model, HapRequest.hash(model), options, gate, runtime);
     }
 }

@@ -43,6 +43,9 @@ public final class CompressionRenderer {
         } else if (g.drop() != null) {
             out.printf("Agreement   top-1 %s on %d samples%n", Units.percent(1 - g.drop() / 100), c.samples());
         }
+        if (g.validationSet() != null) {
+            renderValidationSet(g.validationSet(), out);
+        }
         if (g.maxAccuracyDrop() != null) {
             out.printf("Target      drop at most %.2f points: %s%n", g.maxAccuracyDrop(), g.passed() ? "PASSED"
                     : g.drop() == null ? "MISSED (the drop could not be measured)"
@@ -53,9 +56,10 @@ public final class CompressionRenderer {
     }
 
     /** Which rows the gate measured on, and how many of them the model was also retrained on. */
-    public static void renderValidationSet(String source, int rows, int overlap, PrintWriter out) {
-        out.printf("Validated   on %s: %,d rows, %s%n", source, rows, overlap == 0 ? "none of them training rows"
-                : String.format("%,d of them also training rows (training accuracy, not held-out)", overlap));
+    private static void renderValidationSet(ai.onnxhap.compress.AccuracyGate.ValidationSet set, PrintWriter out) {
+        out.printf("Validated   on %s: %,d rows, %s%n", set.source(), set.rows(), set.overlap() == 0
+                ? "none of them training rows"
+                : String.format("%,d of them also training rows (training accuracy, not held-out)", set.overlap()));
     }
 
     /** The compressed model against the original in ONNX Runtime, and the speed target. */

@@ -233,6 +233,14 @@ class CompressCommandTest {
                 + "rows"), given.err());
         assertTrue(given.out().contains("Validated   on --val-data: 4,000 rows, 4,000 of them also training rows"),
                 given.out());
+        CliTest.Run json = compress(mlp.toString(), "-o", dir.resolve("j.onnx").toString(), "--criterion", "l1",
+                "--data", demo.resolve("fmnist_train.npz").toString(), "--val-data",
+                demo.resolve("fmnist_train.npz").toString(), "--preprocess", "scale=1/255,mean=0.2860,std=0.3530",
+                "--epochs", "0", "--ratio", "0.2", "--max-accuracy-drop", "none", "--json");
+        JsonNode set = Json.mapper().readTree(json.out()).get("validation").get("validationSet");
+        assertEquals("--val-data", set.get("source").asText());
+        assertEquals(4000, set.get("rows").asInt());
+        assertEquals(4000, set.get("overlap").asInt());
     }
 
     @Test
