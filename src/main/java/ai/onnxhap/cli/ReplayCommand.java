@@ -66,7 +66,8 @@ final class ReplayCommand implements Callable<Integer> {
                     + (result.record().stages().size() == 1 ? " stage" : " stages") + " from the record in "
                     + compressed);
             out.println(result.identical() ? "Result      byte-identical to " + compressed
-                    : "Result      differs from " + compressed + " (retraining is not bit-reproducible run to run)");
+                    : "Result      differs from " + compressed + " (another machine, other TensorFlow kernels or "
+                    + "another onnx-hap version?)");
             CompressionRenderer.renderWritten(written, output, out);
         }
         out.flush();

@@ -49,10 +49,10 @@ class ProvenanceReplayTest {
                 new CompressOptions.Implanting(0.2, ChannelImplant.Style.LOWRANK, true))
                 .withRuntime(new CompressOptions.Runtime(OrtModel.Options.defaults().withThreads(1), TfModel.Device.CPU));
         String sha = "a".repeat(64);
-        // Without retraining: TF's multi-threaded training is not bit-reproducible in every run (issue 17), so a
-        // replay of retraining may differ in the last bit; stages, implants and their least-squares fits are.
+        // Retrained between the stages and after them: since every weight update waits for every gradient
+        // (issue 17), retraining repeats bit for bit, so the replay covers it too.
         CompressionJob.Outcome run = CompressionJob.run(new HapRequest(original, sha, options, 2, data,
-                TRAINING.withEpochs(0), null, false, null), OrtShapeOracle.INSTANCE, CompressionJob.Progress.SILENT);
+                TRAINING, null, false, null), OrtShapeOracle.INSTANCE, CompressionJob.Progress.SILENT);
 
         Provenance record = Provenance.read(run.model()).orElseThrow();
         assertEquals(Provenance.VERSION, record.version());
@@ -60,8 +60,8 @@ class ProvenanceReplayTest {
         assertEquals(2, record.stages().size());
         assertTrue(record.stages().stream().anyMatch(s -> !s.hap().implantedUnits().isEmpty()), "no implant recorded");
         assertEquals(1 - Math.sqrt(0.5), record.stages().get(1).hap().ratio(), 1e-12);
-        assertEquals(null, record.training(), "nothing was retrained");
-        assertEquals(Set.of("calibration", "validation"), record.data().keySet());
+        assertEquals(1, record.training().epochs());
+        assertEquals(Set.of("calibration", "train", "validation"), record.data().keySet());
         assertEquals(original.proto().getIrVersion(), record.input().irVersion());
         // the reader gives back what was written
         String written = run.model().proto().getMetadataPropsList().stream()
@@ -85,9 +85,8 @@ class ProvenanceReplayTest {
         DataSet validation = all.slice(192, 256);
         var options = new DarbOptions(16, ai.onnxhap.plan.sparse.SparsityPattern.DARB, "magnitude", 2, 4096, Set.of(),
                 false, null, 0);
-        // Without retraining: DARB's masked retraining is not yet bit-reproducible run to run (issue 17); the
-        // record, the masks and the sparse storage are, and that is what this replays.
-        var gate = new AccuracyGate.Settings(train, validation, TRAINING.withEpochs(0), null,
+        // Masked retraining between the stages and after them, replayed bit for bit with the masks and storage.
+        var gate = new AccuracyGate.Settings(train, validation, TRAINING, null,
                 OrtModel.Options.defaults().withThreads(1), TfModel.Device.CPU);
         String sha = "b".repeat(64);
         DarbCompression.Result run = DarbCompression.run(new DarbRequest(original, sha, options, gate,
