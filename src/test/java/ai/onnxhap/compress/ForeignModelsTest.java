@@ -174,6 +174,8 @@ class ForeignModelsTest {
 
     @Test
     void readmeTableMatchesTheResults() throws Exception {
+        // a checkout without ../shared beside it cannot regenerate the table: skipped, like the models' tests
+        Assumptions.assumeTrue(Files.isDirectory(folder()), "no foreign models at " + folder());
         ai.onnxhap.testing.ReadmeSection.check(BEGIN, END, generated(),
                 "README's Supported exporters table is stale: regenerate it (see this test's doc)");
     }
