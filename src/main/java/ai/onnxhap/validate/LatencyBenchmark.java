@@ -11,6 +11,17 @@ public final class LatencyBenchmark {
     private LatencyBenchmark() {
     }
 
+    /** Run times in nanoseconds as ascending milliseconds. */
+    static double[] sortedMs(long[] nanos) {
+        return Arrays.stream(nanos).sorted().mapToDouble(n -> n / 1e6).toArray();
+    }
+
+    /** The median of ascending values: the middle one, or the mean of the middle two. */
+    static double median(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
     /** Times the first {@code batchSize} samples of the data (bound to the model's inputs). */
     public static LatencyReport measure(OrtModel model, DataSet data, int batchSize, int warmup, int runs) {
         if (batchSize <= 0) {
@@ -25,11 +36,9 @@ public final class LatencyBenchmark {
         if (warmup < 0 || runs < 1) {
             throw new IllegalArgumentException("need warmup >= 0 and runs >= 1, got " + warmup + " and " + runs);
         }
-        long[] nanos = model.time(batch, warmup, runs);
-        Arrays.sort(nanos);
-        double[] ms = Arrays.stream(nanos).mapToDouble(n -> n / 1e6).toArray();
+        double[] ms = sortedMs(model.time(batch, warmup, runs));
         int n = ms.length;
-        double median = n % 2 == 1 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+        double median = median(ms);
         double p90 = ms[Math.max(0, (int) Math.ceil(0.9 * n) - 1)];
         int rows = batch.values().stream().findFirst().map(t -> t.rank() == 0 ? 1 : (int) t.dim(0)).orElse(0);
         return new LatencyReport(rows, model.options().intraOpThreads(), model.device().name().toLowerCase(),

@@ -51,14 +51,12 @@ public record SpeedComparison(double originalMs, double compressedMs, int runs, 
                 }
             }
             long batch = inputShapes.values().stream().findFirst().filter(s -> s.length > 0).map(s -> s[0]).orElse(1L);
-            return new SpeedComparison(median(timesA), median(timesB), timesA.size(), batch,
+            return new SpeedComparison(medianMs(timesA), medianMs(timesB), timesA.size(), batch,
                     a.options().intraOpThreads(), a.device().name().toLowerCase(java.util.Locale.ROOT));
         }
     }
 
-    private static double median(List<Long> nanos) {
-        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        int n = sorted.length;
-        return (n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0) / 1e6;
+    private static double medianMs(List<Long> nanos) {
+        return LatencyBenchmark.median(LatencyBenchmark.sortedMs(nanos.stream().mapToLong(Long::longValue).toArray()));
     }
 }
