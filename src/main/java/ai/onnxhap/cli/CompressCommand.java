@@ -266,7 +266,7 @@ final class CompressCommand implements Callable<Integer> {
             if (job.latency() != null) {
                 CompressionRenderer.renderLatencyFit(job.latency(), out());
             }
-            CompressionRenderer.renderStages(job.steps(), request.stageRatio(), out());
+            CompressionRenderer.renderStages(job.steps(), job.stageRatio(), out());
         });
     }
 

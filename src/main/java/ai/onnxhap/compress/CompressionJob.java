@@ -34,10 +34,6 @@ public final class CompressionJob {
      */
     public record Data(DataSet calibration, DataSet train, DataSet validation, String validationSource,
                        int overlap) {
-        public Data(DataSet calibration, DataSet train, DataSet validation) {
-            this(calibration, train, validation, validation == null ? null : "given", 0);
-        }
-
         /**
          * Missing training and validation sets come from an 80/20 split of the calibration data, seeded. With
          * training data and no validation set, the gate reads the calibration data, unless some of its rows are
@@ -45,27 +41,39 @@ public final class CompressionJob {
          * from retraining, validates instead.
          */
         public static Data of(DataSet data, DataSet train, DataSet validation, long seed) {
-            String source = validation != null ? "--val-data" : null;
-            if (data != null && train != null && validation == null && train.size() > 1
-                    && ai.onnxhap.data.Overlap.count(data, train) > 0) {
-                DataSet shuffled = train.shuffled(seed);
-                int cut = Math.min(train.size() - 1, Math.max(1, (int) Math.round(0.8 * train.size())));
-                DataSet heldOut = shuffled.slice(cut, train.size());
-                DataSet kept = shuffled.slice(0, cut);
-                return new Data(data, kept, heldOut, "20% of --train-data held out from retraining (--data overlaps "
-                        + "it)", ai.onnxhap.data.Overlap.count(heldOut, kept));
+            if (data == null || train != null && validation != null) {
+                return counted(data, train, validation, validation == null ? null : "--val-data");
             }
-            if (data != null && (train == null || validation == null)) {
-                DataSet shuffled = data.shuffled(seed);
-                boolean split = train == null && validation == null && data.size() > 1;
-                int cut = split ? Math.min(data.size() - 1, Math.max(1, (int) Math.round(0.8 * data.size())))
-                        : data.size();
-                train = train == null ? shuffled.slice(0, cut) : train;
-                source = validation != null ? source : split ? "the other 20% of --data" : "--data";
-                validation = validation == null ? (split ? shuffled.slice(cut, data.size()) : shuffled) : validation;
+            if (train == null && validation == null) {
+                if (data.size() < 2) {
+                    DataSet all = data.shuffled(seed);
+                    return counted(data, all, all, "--data");
+                }
+                DataSet[] parts = eightyTwenty(data.shuffled(seed));
+                return counted(data, parts[0], parts[1], "the other 20% of --data");
             }
+            if (train == null) {
+                return counted(data, data.shuffled(seed), validation, "--val-data");
+            }
+            int overlap = ai.onnxhap.data.Overlap.count(data, train);
+            if (overlap > 0 && train.size() > 1) {
+                DataSet[] parts = eightyTwenty(train.shuffled(seed));
+                return counted(data, parts[0], parts[1], "20% of --train-data held out from retraining (--data "
+                        + "overlaps it)");
+            }
+            return new Data(data, train, data.shuffled(seed), "--data", overlap);
+        }
+
+        /** The sets with the number of validation rows that are also training rows. */
+        private static Data counted(DataSet data, DataSet train, DataSet validation, String source) {
             int overlap = train == null || validation == null ? 0 : ai.onnxhap.data.Overlap.count(validation, train);
             return new Data(data, train, validation, source, overlap);
+        }
+
+        /** The first 80% (at least one row) and the rest (at least one row) of a shuffled set of two or more. */
+        private static DataSet[] eightyTwenty(DataSet shuffled) {
+            int cut = Math.min(shuffled.size() - 1, Math.max(1, (int) Math.round(0.8 * shuffled.size())));
+            return new DataSet[] {shuffled.slice(0, cut), shuffled.slice(cut, shuffled.size())};
         }
     }
 
@@ -90,6 +98,11 @@ public final class CompressionJob {
         public Outcome(OnnxModel model, CompressionReport report, AccuracyGate.Outcome gate, int steps,
                        SpeedGate speed) {
             this(model, report, gate, steps, speed, null, null);
+        }
+
+        /** The share of what remained that each stage removed (the report's ratio is the one planned, measured). */
+        public double stageRatio() {
+            return HapRequest.stageRatio(report.ratio(), steps);
         }
 
         /** As every job's, with how a latency target was met after the rest. */

@@ -25,7 +25,7 @@ public record HapRequest(OnnxModel model, String inputSha256, CompressOptions op
     }
 
     public HapRequest {
-        if (minSpeedup != null && !(minSpeedup >= 0) || minSpeedup != null && Double.isInfinite(minSpeedup)) {
+        if (minSpeedup != null && !(minSpeedup >= 0 && Double.isFinite(minSpeedup))) {
             throw OnnxHapException.usage("--min-speedup must be a number of at least 0 (0: no speed gate), got "
                     + minSpeedup);
         }
@@ -61,7 +61,10 @@ public record HapRequest(OnnxModel model, String inputSha256, CompressOptions op
 
     /** The share of what remains each stage removes: 1 − (1 − ratio)^(1/stages). */
     public double stageRatio() {
-        int stages = dryRun ? 1 : steps;
-        return 1 - Math.pow(1 - options.plan().ratio(), 1.0 / stages);
+        return stageRatio(options.plan().ratio(), dryRun ? 1 : steps);
+    }
+
+    static double stageRatio(double ratio, int stages) {
+        return 1 - Math.pow(1 - ratio, 1.0 / stages);
     }
 }
